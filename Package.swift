@@ -1,0 +1,128 @@
+// swift-tools-version: 6.0
+//
+// traefik-coordinator: keeps Traefik's routing configuration in Redis correct, highly available and observable.
+// Module layout and dependency direction follow ARCHITECTURE.md:
+//   RESP  <-  RedisClient  <-  Coordination  ->  TraefikConfig
+//                                   ^
+//                         traefik-coordinator (executable)
+import PackageDescription
+import class Foundation.ProcessInfo
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+var package = Package(
+    name: "traefik-coordinator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "traefik-coordinator", targets: ["traefik-coordinator"]),
+        .library(name: "RESP", targets: ["RESP"]),
+        .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "TraefikConfig", targets: ["TraefikConfig"]),
+        .library(name: "Coordination", targets: ["Coordination"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // RESP2/RESP3 wire format: command encoding, incremental reply decoding. No I/O.
+        .target(
+            name: "RESP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        // Connections to Redis over SwiftNIO: commands, pipelines, transactions, scripts, SCAN, pub/sub, reconnects.
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "RESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Traefik dynamic configuration: load, validate, render to KV pairs. Knows nothing of Redis.
+        .target(
+            name: "TraefikConfig",
+            dependencies: [],
+            swiftSettings: strictSettings
+        ),
+        // Lease, fenced publisher, verifier, notification health. Talks to Redis only through RedisClient.
+        .target(
+            name: "Coordination",
+            dependencies: [
+                "RedisClient",
+                "TraefikConfig",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "traefik-coordinator",
+            dependencies: [
+                "Coordination",
+                "RedisClient",
+                "TraefikConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Shared by the test targets: starts real redis-server processes on free loopback ports.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "RedisClient",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RESPTests",
+            dependencies: ["RESP", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: [
+                "RedisClient", "RESP", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
+
+// Benchmarks are opt-in so that the ordinary build and test cycle stays fast (STYLE.md, rule 9).
+if ProcessInfo.processInfo.environment["TRAEFIK_COORDINATOR_BENCHMARKS"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "RESPBenchmarks",
+            dependencies: [
+                "RESP", "RedisClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/RESPBenchmarks",
+            swiftSettings: strictSettings
+        )
+    )
+}

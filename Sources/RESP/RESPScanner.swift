@@ -1,0 +1,242 @@
+/// Finds where one complete RESP value ends, validating every byte on the way, without recursion and without
+/// allocating per element.
+///
+/// The scanner is resumable: when the bytes end in the middle of a value it keeps its position and the stack
+/// of open aggregates, so that the next call, given the same bytes plus more, continues where it stopped
+/// instead of starting over. This keeps decoding linear even when a large reply arrives in many reads.
+struct RESPScanner: Sendable {
+    /// An aggregate whose elements are still being scanned.
+    private struct Frame: Sendable {
+        var remaining: Int
+        /// An attribute annotates the value after it, so it does not count as an element of its parent.
+        var isAttribute: Bool
+    }
+
+    private let limits: RESPLimits
+    /// Where the next element header starts, relative to the start of the value being scanned.
+    private var offset = 0
+    private var stack: [Frame] = []
+
+    init(limits: RESPLimits) {
+        self.limits = limits
+        stack.reserveCapacity(4)
+    }
+
+    /// Forgets any partial progress (after an error, or before scanning unrelated bytes).
+    mutating func reset() {
+        offset = 0
+        stack.removeAll(keepingCapacity: true)
+    }
+
+    /// Returns the length in bytes of the complete value at the start of `bytes`, or `nil` if more bytes are
+    /// needed. `bytes` must begin with the same bytes as on the previous call that returned `nil`.
+    mutating func scan(_ bytes: UnsafeRawBufferPointer) throws(RESPProtocolError) -> Int? {
+        do {
+            while true {
+                guard let step = try scanElementHeader(bytes) else { return nil }
+                switch step {
+                case .openedAggregate:
+                    continue
+                case .consumedAttributePrefix:
+                    continue
+                case .completedElement:
+                    if completeElement() {
+                        let length = offset
+                        reset()
+                        return length
+                    }
+                }
+            }
+        } catch {
+            reset()
+            throw error
+        }
+    }
+
+    private enum Step {
+        case completedElement
+        case openedAggregate
+        case consumedAttributePrefix
+    }
+
+    /// Marks one element as complete; returns true when that completes the top-level value.
+    private mutating func completeElement() -> Bool {
+        while !stack.isEmpty {
+            stack[stack.count - 1].remaining -= 1
+            if stack[stack.count - 1].remaining > 0 { return false }
+            let finished = stack.removeLast()
+            if finished.isAttribute { return false }
+        }
+        return true
+    }
+
+    private mutating func scanElementHeader(_ bytes: UnsafeRawBufferPointer) throws(RESPProtocolError) -> Step? {
+        let start = offset
+        guard start < bytes.count else { return nil }
+        guard let type = RESPTypeIdentifier(rawValue: bytes[start]) else {
+            throw RESPProtocolError(.invalidTypeIdentifier(bytes[start]), at: start)
+        }
+        guard let lineEnd = try Self.findLineEnd(bytes, from: start + 1, limit: limits.maxLineLength) else {
+            return nil
+        }
+        let lineStart = start + 1
+        let afterLine = lineEnd + 2
+
+        switch type {
+        case .simpleString, .simpleError:
+            offset = afterLine
+            return .completedElement
+
+        case .integer:
+            _ = try Self.parseInteger(bytes, lineStart, lineEnd)
+            offset = afterLine
+            return .completedElement
+
+        case .double:
+            guard Self.isValidDouble(bytes, lineStart, lineEnd) else {
+                throw RESPProtocolError(.invalidDouble, at: lineStart)
+            }
+            offset = afterLine
+            return .completedElement
+
+        case .boolean:
+            guard lineEnd - lineStart == 1, bytes[lineStart] == UInt8(ascii: "t") || bytes[lineStart] == UInt8(ascii: "f")
+            else { throw RESPProtocolError(.invalidBoolean, at: lineStart) }
+            offset = afterLine
+            return .completedElement
+
+        case .null:
+            guard lineEnd == lineStart else { throw RESPProtocolError(.invalidNull, at: lineStart) }
+            offset = afterLine
+            return .completedElement
+
+        case .bigNumber:
+            var index = lineStart
+            if index < lineEnd, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+            guard index < lineEnd, (index..<lineEnd).allSatisfy({ Self.isDigit(bytes[$0]) }) else {
+                throw RESPProtocolError(.invalidBigNumber, at: lineStart)
+            }
+            offset = afterLine
+            return .completedElement
+
+        case .bulkString, .bulkError, .verbatimString:
+            try Self.rejectStreamed(bytes, lineStart, lineEnd)
+            let length = try Self.parseInteger(bytes, lineStart, lineEnd)
+            if length == -1, type == .bulkString {  // RESP2 null bulk string
+                offset = afterLine
+                return .completedElement
+            }
+            guard length >= 0 else { throw RESPProtocolError(.invalidLength(length), at: lineStart) }
+            guard length <= Int64(limits.maxBulkLength) else {
+                throw RESPProtocolError(.bulkTooLong(length: length, limit: limits.maxBulkLength), at: lineStart)
+            }
+            let payloadEnd = afterLine + Int(length)
+            guard payloadEnd + 2 <= bytes.count else { return nil }
+            guard bytes[payloadEnd] == 0x0D, bytes[payloadEnd + 1] == 0x0A else {
+                throw RESPProtocolError(.missingBulkTerminator, at: payloadEnd)
+            }
+            if type == .verbatimString {
+                guard length >= 4, bytes[afterLine + 3] == UInt8(ascii: ":") else {
+                    throw RESPProtocolError(.invalidVerbatimString, at: afterLine)
+                }
+            }
+            offset = payloadEnd + 2
+            return .completedElement
+
+        case .array, .set, .push, .map, .attribute:
+            try Self.rejectStreamed(bytes, lineStart, lineEnd)
+            let count = try Self.parseInteger(bytes, lineStart, lineEnd)
+            if count == -1, type == .array {  // RESP2 null array
+                offset = afterLine
+                return .completedElement
+            }
+            guard count >= 0 else { throw RESPProtocolError(.invalidLength(count), at: lineStart) }
+            guard count <= Int64(limits.maxAggregateCount) else {
+                throw RESPProtocolError(.aggregateTooLarge(count: count, limit: limits.maxAggregateCount), at: lineStart)
+            }
+            let isPaired = type == .map || type == .attribute
+            let elements = Int(count) * (isPaired ? 2 : 1)
+            offset = afterLine
+            if elements == 0 {
+                return type == .attribute ? .consumedAttributePrefix : .completedElement
+            }
+            guard stack.count < limits.maxDepth else {
+                throw RESPProtocolError(.nestingTooDeep(limit: limits.maxDepth), at: start)
+            }
+            stack.append(Frame(remaining: elements, isAttribute: type == .attribute))
+            return .openedAggregate
+        }
+    }
+
+    // MARK: - Line-level helpers (also used to read values out of already validated bytes)
+
+    /// Returns the index of the CR of the first CRLF at or after `from`, `nil` if the line is not complete yet.
+    static func findLineEnd(
+        _ bytes: UnsafeRawBufferPointer, from: Int, limit: Int
+    ) throws(RESPProtocolError) -> Int? {
+        var index = from
+        let end = limit >= bytes.count - from ? bytes.count : from + limit + 1
+        while index < end {
+            let byte = bytes[index]
+            if byte == 0x0D {
+                guard index + 1 < bytes.count else { return nil }
+                guard bytes[index + 1] == 0x0A else { throw RESPProtocolError(.invalidLineTerminator, at: index) }
+                return index
+            }
+            if byte == 0x0A { throw RESPProtocolError(.invalidLineTerminator, at: index) }
+            index += 1
+        }
+        if end - from > limit { throw RESPProtocolError(.lineTooLong(limit: limit), at: from) }
+        return nil
+    }
+
+    /// Parses an optionally signed decimal integer that fills `start..<end` exactly.
+    static func parseInteger(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int
+    ) throws(RESPProtocolError) -> Int64 {
+        var index = start
+        var negative = false
+        if index < end, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        guard index < end, end - index <= 19 else { throw RESPProtocolError(.invalidInteger, at: start) }
+        var value: Int64 = 0
+        while index < end {
+            let byte = bytes[index]
+            guard isDigit(byte) else { throw RESPProtocolError(.invalidInteger, at: index) }
+            let (multiplied, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (added, overflow2) = multiplied.addingReportingOverflow(Int64(byte &- 0x30))
+            guard !overflow1, !overflow2 else { throw RESPProtocolError(.invalidInteger, at: start) }
+            value = added
+            index += 1
+        }
+        return negative ? -value : value
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// RESP3 doubles: `inf`, `-inf`, `nan`, or a decimal with optional fraction and exponent.
+    static func isValidDouble(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        guard start < end, end - start <= 512 else { return false }
+        var text = ""
+        text.reserveCapacity(end - start)
+        for index in start..<end { text.unicodeScalars.append(Unicode.Scalar(bytes[index])) }
+        switch text.lowercased() {
+        case "inf", "+inf", "-inf", "nan", "-nan": return true
+        default: break
+        }
+        // Double(String) also accepts hex floats and "infinity"; RESP allows only decimal forms.
+        let allowed = text.utf8.allSatisfy { isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-")
+            || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+        return allowed && Double(text) != nil
+    }
+
+    private static func rejectStreamed(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int
+    ) throws(RESPProtocolError) {
+        if end - start == 1, bytes[start] == UInt8(ascii: "?") {
+            throw RESPProtocolError(.streamedValueUnsupported, at: start)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// The first byte of every RESP2/RESP3 value, which names its type.
+public enum RESPTypeIdentifier: UInt8, Sendable, Hashable, CaseIterable {
+    case simpleString = 0x2B    // +
+    case simpleError = 0x2D     // -
+    case integer = 0x3A         // :
+    case bulkString = 0x24      // $
+    case array = 0x2A           // *
+    case null = 0x5F            // _
+    case boolean = 0x23         // #
+    case double = 0x2C          // ,
+    case bigNumber = 0x28       // (
+    case bulkError = 0x21       // !
+    case verbatimString = 0x3D  // =
+    case map = 0x25             // %
+    case set = 0x7E             // ~
+    case attribute = 0x7C       // |
+    case push = 0x3E            // >
+
+    /// Types whose payload is a length line followed by that many bytes and a CRLF.
+    var isLengthPrefixedString: Bool {
+        switch self {
+        case .bulkString, .bulkError, .verbatimString: true
+        default: false
+        }
+    }
+
+    /// Types whose payload is a count line followed by that many values (twice that many for maps).
+    var isAggregate: Bool {
+        switch self {
+        case .array, .map, .set, .attribute, .push: true
+        default: false
+        }
+    }
+}

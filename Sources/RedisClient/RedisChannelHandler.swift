@@ -1,0 +1,132 @@
+import NIOCore
+import RESP
+
+/// A batch of commands written in one flush, answered by `replyCount` replies in order.
+struct RedisRequest: Sendable {
+    var bytes: ByteBuffer
+    var replyCount: Int
+    /// Replies are `subscribe`/`psubscribe`/... confirmations, which RESP3 delivers as push messages.
+    var expectsSubscriptionAcks: Bool
+    var promise: EventLoopPromise<[RESPToken]>
+}
+
+/// Matches replies to requests in order, and hands pub/sub messages to a callback.
+///
+/// Runs on the channel's event loop only. A request whose caller gave up (timeout, cancellation) keeps its
+/// slot: its promise was already failed by the caller, so its replies are read and dropped, which keeps every
+/// later reply matched to the right request.
+final class RedisChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = RESPToken
+    typealias OutboundIn = RedisRequest
+    typealias OutboundOut = ByteBuffer
+
+    private struct Pending {
+        var remaining: Int
+        var replies: [RESPToken]
+        var expectsSubscriptionAcks: Bool
+        var promise: EventLoopPromise<[RESPToken]>
+    }
+
+    private let address: RedisAddress
+    private let onPubSubMessage: (@Sendable (RESPToken) -> Void)?
+    private var pending = CircularBuffer<Pending>(initialCapacity: 16)
+    /// Set after a SUBSCRIBE on RESP2, where messages arrive as plain arrays.
+    private var inSubscribedMode = false
+    private var closedError: RedisError?
+
+    init(address: RedisAddress, onPubSubMessage: (@Sendable (RESPToken) -> Void)?) {
+        self.address = address
+        self.onPubSubMessage = onPubSubMessage
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        if let closedError {
+            request.promise.fail(closedError)
+            promise?.fail(closedError)
+            return
+        }
+        if request.expectsSubscriptionAcks { inSubscribedMode = true }
+        pending.append(
+            Pending(
+                remaining: request.replyCount, replies: [], expectsSubscriptionAcks: request.expectsSubscriptionAcks,
+                promise: request.promise))
+        pending[pending.index(before: pending.endIndex)].replies.reserveCapacity(request.replyCount)
+        context.write(wrapOutboundOut(request.bytes), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let token = unwrapInboundIn(data)
+        if let kind = pubSubKind(of: token) {
+            switch kind {
+            case "message", "pmessage", "smessage":
+                onPubSubMessage?(token)
+                return
+            case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe":
+                if pending.first?.expectsSubscriptionAcks == true { break }
+                return  // an acknowledgement nobody waits for (a server-initiated unsubscribe)
+            default:
+                if token.type == .push { return }  // other RESP3 pushes (client tracking): not ours
+            }
+        }
+        guard !pending.isEmpty else {
+            failEverything(
+                .unexpectedReply(command: "(none pending)", address, reply: String(token.description.prefix(200))),
+                context: context)
+            context.close(promise: nil)
+            return
+        }
+        pending[pending.startIndex].replies.append(token)
+        pending[pending.startIndex].remaining -= 1
+        if pending[pending.startIndex].remaining == 0 {
+            let done = pending.removeFirst()
+            done.promise.succeed(done.replies)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let protocolError = error as? RESPProtocolError {
+            failEverything(.protocolViolation(address, protocolError), context: context)
+        } else {
+            failEverything(.connectionClosed(address, reason: "\(error)"), context: context)
+        }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failEverything(.connectionClosed(address, reason: nil), context: context)
+        context.fireChannelInactive()
+    }
+
+    private func failEverything(_ error: RedisError, context: ChannelHandlerContext) {
+        if closedError == nil { closedError = error }
+        while let request = pending.popFirst() {
+            request.promise.fail(error)
+        }
+    }
+
+    /// The pub/sub kind (`message`, `subscribe`, ...) if the token is a pub/sub push, else `nil`.
+    private func pubSubKind(of token: RESPToken) -> String? {
+        let elements: RESPToken.Aggregate
+        switch token.value {
+        case .push(let aggregate): elements = aggregate
+        case .array(let aggregate) where inSubscribedMode: elements = aggregate
+        default: return nil
+        }
+        var iterator = elements.makeIterator()
+        guard let first = iterator.next()?.string else { return token.type == .push ? "" : nil }
+        switch first {
+        case "message", "pmessage", "smessage", "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe",
+            "sunsubscribe":
+            return first
+        default:
+            return token.type == .push ? first : nil
+        }
+    }
+}
+
+extension CircularBuffer {
+    mutating func popFirst() -> Element? {
+        isEmpty ? nil : removeFirst()
+    }
+}

@@ -1,0 +1,272 @@
+public import Logging
+public import NIOCore
+public import NIOPosix
+public import RESP
+import Synchronization
+
+/// One open connection to one Redis server, safe to share between tasks.
+///
+/// Commands from concurrent tasks are pipelined on the one socket in the order they are submitted. Each
+/// command has a timeout; cancelling the calling task or hitting the timeout fails that command only, never
+/// the connection (its late reply is read and dropped). Open one with
+/// ``connect(to:configuration:eventLoopGroup:logger:onPubSubMessage:)``.
+public final class RedisConnection: RedisCommandExecutor {
+    /// The server this connection talks to.
+    public let address: RedisAddress
+    /// 3 after a successful `HELLO 3`, 2 when the server refused RESP3.
+    public let protocolVersion: Int
+    /// The server's version, from `HELLO` or `INFO server` (empty if neither answered).
+    public let serverVersion: String
+    /// Scripts loaded through this connection.
+    public let scriptCache: RedisScriptCache
+
+    let channel: any Channel
+    private let configuration: RedisConnectionConfiguration
+    private let logger: Logger
+
+    private init(
+        channel: any Channel, address: RedisAddress, configuration: RedisConnectionConfiguration,
+        protocolVersion: Int, serverVersion: String, logger: Logger, scriptCache: RedisScriptCache
+    ) {
+        self.channel = channel
+        self.address = address
+        self.configuration = configuration
+        self.protocolVersion = protocolVersion
+        self.serverVersion = serverVersion
+        self.logger = logger
+        self.scriptCache = scriptCache
+    }
+
+    /// Opens a connection: TCP (bounded by the connect timeout), the transport's handlers, then the handshake
+    /// (`HELLO 3` with `AUTH` and `SETNAME`, falling back to RESP2 `AUTH` + `CLIENT SETNAME`), then `SELECT`.
+    ///
+    /// - Parameter onPubSubMessage: receives `message`/`pmessage` pushes; only subscriber connections need it.
+    /// - Throws: ``RedisError``: `.connectTimeout`/`.connectFailed` for TCP, `.authenticationFailed` for wrong
+    ///   credentials, `.authenticationRequired` when the server wants a password we do not have.
+    public static func connect(
+        to address: RedisAddress,
+        configuration: RedisConnectionConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "traefik-coordinator.redis"),
+        scriptCache: RedisScriptCache = RedisScriptCache(),
+        onPubSubMessage: (@Sendable (RESPToken) -> Void)? = nil
+    ) async throws(RedisError) -> RedisConnection {
+        let channel = try await openChannel(
+            to: address, configuration: configuration, group: eventLoopGroup, onPubSubMessage: onPubSubMessage)
+        do {
+            let (version, serverVersion) = try await handshake(channel: channel, address: address, configuration: configuration)
+            let connection = RedisConnection(
+                channel: channel, address: address, configuration: configuration, protocolVersion: version,
+                serverVersion: serverVersion, logger: logger, scriptCache: scriptCache)
+            logger.debug(
+                "connected to Redis",
+                metadata: ["redis.address": "\(address)", "redis.protocol": "\(version)", "redis.version": "\(serverVersion)"])
+            return connection
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+
+    private static func openChannel(
+        to address: RedisAddress, configuration: RedisConnectionConfiguration, group: any EventLoopGroup,
+        onPubSubMessage: (@Sendable (RESPToken) -> Void)?
+    ) async throws(RedisError) -> any Channel {
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(configuration.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                do {
+                    let pipeline = channel.pipeline.syncOperations
+                    try configuration.transport.configure(pipeline, address: address)
+                    try pipeline.addHandler(ByteToMessageHandler(RESPTokenDecoder(limits: configuration.limits)))
+                    try pipeline.addHandler(RedisChannelHandler(address: address, onPubSubMessage: onPubSubMessage))
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+        do {
+            return try await bootstrap.connect(host: address.host, port: address.port).get()
+        } catch ChannelError.connectTimeout {
+            throw .connectTimeout(address, timeout: configuration.connectTimeout)
+        } catch let error as NIOConnectionError {
+            if error.connectionErrors.contains(where: { if case ChannelError.connectTimeout = $0.error { true } else { false } }) {
+                throw .connectTimeout(address, timeout: configuration.connectTimeout)
+            }
+            let reasons = error.connectionErrors.map { "\($0.target): \($0.error)" }
+            let reason = reasons.isEmpty ? (error.dnsAError ?? error.dnsAAAAError).map { "name not resolved (\($0))" } : nil
+            throw .connectFailed(address, reason: reason ?? reasons.joined(separator: "; "))
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw .connectFailed(address, reason: "\(error)")
+        }
+    }
+
+    /// Runs the handshake; returns the protocol version in use and the server version.
+    private static func handshake(
+        channel: any Channel, address: RedisAddress, configuration: RedisConnectionConfiguration
+    ) async throws(RedisError) -> (Int, String) {
+        func run(_ command: RESPCommand) async throws(RedisError) -> RESPToken {
+            let replies = try await submit(
+                channel: channel, address: address, commands: [command], name: command.name,
+                timeout: configuration.commandTimeout, subscriptionAcks: false)
+            return replies[0]
+        }
+        func authenticationError(_ token: RESPToken) -> RedisError? {
+            guard let message = token.errorMessage else { return nil }
+            let error = RedisServerError(message: message, command: "AUTH", address: address)
+            switch error.kind {
+            case .wrongPassword:
+                return .authenticationFailed(address, username: configuration.username, serverMessage: message)
+            case .authenticationRequired:
+                return .authenticationRequired(address)
+            default:
+                return .server(error)
+            }
+        }
+
+        var protocolVersion = 2
+        var serverVersion = ""
+        var helloAuthenticated = false
+        if configuration.preferRESP3 {
+            var arguments: [RESPArgument] = ["3"]
+            if let password = configuration.password {
+                arguments += ["AUTH", .string(configuration.username ?? "default"), .string(password.value)]
+            }
+            if let name = configuration.clientName { arguments += ["SETNAME", .string(name)] }
+            let reply = try await run(RESPCommand("HELLO", arguments: arguments))
+            if let message = reply.errorMessage {
+                let error = RedisServerError(message: message, command: "HELLO", address: address)
+                switch error.kind {
+                case .wrongPassword, .authenticationRequired:
+                    throw authenticationError(reply)!
+                default:
+                    break  // NOPROTO, unknown command (Redis < 6), NOPERM on HELLO: fall back to RESP2
+                }
+            } else {
+                protocolVersion = 3
+                helloAuthenticated = true
+                for (key, value) in reply.pairs ?? [] where key.string == "version" {
+                    serverVersion = value.string ?? ""
+                }
+            }
+        }
+        if !helloAuthenticated {
+            if let password = configuration.password {
+                var arguments: [RESPArgument] = []
+                if let username = configuration.username { arguments.append(.string(username)) }
+                arguments.append(.string(password.value))
+                let reply = try await run(RESPCommand("AUTH", arguments: arguments))
+                if let error = authenticationError(reply) { throw error }
+            }
+            if let name = configuration.clientName {
+                _ = try await run(RESPCommand("CLIENT", "SETNAME", .string(name)))  // best effort: ACLs may forbid it
+            }
+        }
+        if configuration.database != 0 {
+            let reply = try await run(RESPCommand("SELECT", .integer(Int64(configuration.database))))
+            if let message = reply.errorMessage {
+                if message.hasPrefix("NOAUTH") { throw .authenticationRequired(address) }
+                throw .server(RedisServerError(message: message, command: "SELECT", address: address))
+            }
+        }
+        return (protocolVersion, serverVersion)
+    }
+
+    // MARK: - Sending
+
+    public func send<Response>(_ command: RedisCommand<Response>, timeout: Duration? = nil) async throws -> Response {
+        let replies = try await Self.submit(
+            channel: channel, address: address, commands: [command.command], name: command.name,
+            timeout: timeout ?? configuration.commandTimeout, subscriptionAcks: false)
+        return try command.decodeReply(replies[0], address: address)
+    }
+
+    public func pipeline(_ commands: [RESPCommand], timeout: Duration? = nil) async throws -> [RESPToken] {
+        guard !commands.isEmpty else { return [] }
+        return try await Self.submit(
+            channel: channel, address: address, commands: commands, name: "pipeline of \(commands.count) commands",
+            timeout: timeout ?? configuration.commandTimeout, subscriptionAcks: false)
+    }
+
+    /// Sends `MULTI`, the commands and `EXEC` in one flush.
+    ///
+    /// - Returns: the replies of the queued commands, or `nil` when a key watched with ``watch(_:)`` changed
+    ///   and the server discarded the transaction.
+    /// - Throws: ``RedisError/server(_:)`` with `EXECABORT` when a command was refused while queueing.
+    public func transaction(_ commands: [RESPCommand], timeout: Duration? = nil) async throws -> [RESPToken]? {
+        let replies = try await Self.submit(
+            channel: channel, address: address, commands: [RESPCommand("MULTI")] + commands + [RESPCommand("EXEC")],
+            name: "MULTI/EXEC", timeout: timeout ?? configuration.commandTimeout, subscriptionAcks: false)
+        let exec = replies[replies.count - 1]
+        if let message = exec.errorMessage {
+            throw RedisError.server(RedisServerError(message: message, command: "EXEC", address: address))
+        }
+        if exec.isNull { return nil }
+        guard let results = exec.array else {
+            throw RedisError.unexpectedReply(command: "EXEC", address, reply: String(exec.description.prefix(200)))
+        }
+        return results
+    }
+
+    /// Sends `SUBSCRIBE`/`PSUBSCRIBE`-family commands and waits for one confirmation per name.
+    func sendSubscription(_ command: RESPCommand, names: Int) async throws {
+        _ = try await Self.submit(
+            channel: channel, address: address, commands: [command], name: command.name,
+            timeout: configuration.commandTimeout, subscriptionAcks: true, replyCount: names)
+    }
+
+    /// Encodes, writes and waits, with a timeout and task cancellation that fail only this request.
+    private static func submit(
+        channel: any Channel, address: RedisAddress, commands: [RESPCommand], name: String, timeout: Duration,
+        subscriptionAcks: Bool, replyCount: Int? = nil
+    ) async throws(RedisError) -> [RESPToken] {
+        guard !Task.isCancelled else { throw .cancelled(command: name) }
+        var bytes = channel.allocator.buffer(capacity: commands.reduce(0) { $0 + $1.estimatedSize })
+        for command in commands { command.encode(into: &bytes) }
+        let promise = channel.eventLoop.makePromise(of: [RESPToken].self)
+        let request = RedisRequest(
+            bytes: bytes, replyCount: replyCount ?? commands.count, expectsSubscriptionAcks: subscriptionAcks,
+            promise: promise)
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            promise.fail(RedisError.commandTimeout(command: name, address, timeout: timeout))
+        }
+        promise.futureResult.whenComplete { _ in timer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                channel.writeAndFlush(request, promise: nil)
+                return try await promise.futureResult.get()
+            } onCancel: {
+                promise.fail(RedisError.cancelled(command: name))  // a later reply is dropped by the handler
+            }
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw .connectionClosed(address, reason: "\(error)")
+        }
+    }
+
+    // MARK: - Lifecycle
+
+    /// True while the socket is open.
+    public var isActive: Bool { channel.isActive }
+
+    /// Waits until the connection closes, for whatever reason.
+    public func waitUntilClosed() async {
+        try? await channel.closeFuture.get()
+    }
+
+    /// Closes the connection; pending commands fail with ``RedisError/connectionClosed(_:reason:)``.
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,77 @@
+public import RESP
+
+/// Everything that can go wrong talking to Redis, each case naming the server and what to do.
+///
+/// Messages carry command names and addresses, never arguments, so a password cannot leak through an error.
+public enum RedisError: Error, Sendable, CustomStringConvertible {
+    /// The server answered with an error reply.
+    case server(RedisServerError)
+    /// The TCP connection was not established within the connect timeout.
+    case connectTimeout(RedisAddress, timeout: Duration)
+    /// The TCP connection could not be established (refused, unreachable, name not resolved).
+    case connectFailed(RedisAddress, reason: String)
+    /// The connection closed while a command was pending, or a command was sent on a closed connection.
+    case connectionClosed(RedisAddress, reason: String?)
+    /// No reply arrived within the command timeout. The connection stays usable; the late reply is dropped.
+    case commandTimeout(command: String, RedisAddress, timeout: Duration)
+    /// The calling task was cancelled while the command was pending.
+    case cancelled(command: String)
+    /// The server refused the credentials (`WRONGPASS`): a configuration error, not retried.
+    case authenticationFailed(RedisAddress, username: String?, serverMessage: String)
+    /// The server requires a password and none is configured.
+    case authenticationRequired(RedisAddress)
+    /// The server sent bytes that are not valid RESP, or broke a configured limit; the connection was closed.
+    case protocolViolation(RedisAddress, RESPProtocolError)
+    /// A reply of a type the command does not produce.
+    case unexpectedReply(command: String, RedisAddress, reply: String)
+    /// The transport (TLS) failed; `reason` says why.
+    case transport(RedisAddress, reason: String)
+
+    /// The server error, if this is one.
+    public var serverError: RedisServerError? {
+        if case .server(let error) = self { return error }
+        return nil
+    }
+
+    /// True for failures that a new connection attempt may cure (the server is down, restarting, loading,
+    /// or the network dropped). Credentials, permissions and protocol violations are not transient.
+    public var isTransient: Bool {
+        switch self {
+        case .connectTimeout, .connectFailed, .connectionClosed, .commandTimeout:
+            return true
+        case .server(let error):
+            return error.kind == .loading || error.kind == .masterDown || error.kind == .busy
+        case .cancelled, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply,
+            .transport:
+            return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .server(let error):
+            return error.description
+        case .connectTimeout(let address, let timeout):
+            return "could not connect to Redis at \(address) within \(timeout): check the address, the port and that the server is up"
+        case .connectFailed(let address, let reason):
+            return "could not connect to Redis at \(address): \(reason)"
+        case .connectionClosed(let address, let reason):
+            return "connection to Redis at \(address) closed" + (reason.map { ": \($0)" } ?? "")
+        case .commandTimeout(let command, let address, let timeout):
+            return "\(command) on \(address) got no reply within \(timeout)"
+        case .cancelled(let command):
+            return "\(command) was cancelled"
+        case .authenticationFailed(let address, let username, let message):
+            let user = username.map { "user '\($0)'" } ?? "the default user"
+            return "authentication to Redis at \(address) as \(user) failed (\(message)): check redis.username and redis.password / redis.passwordFile"
+        case .authenticationRequired(let address):
+            return "Redis at \(address) requires authentication: set redis.password or redis.passwordFile (and redis.username for an ACL user)"
+        case .protocolViolation(let address, let error):
+            return "Redis at \(address) sent an invalid reply (\(error)); the connection was closed"
+        case .unexpectedReply(let command, let address, let reply):
+            return "unexpected reply to \(command) from \(address): \(reply)"
+        case .transport(let address, let reason):
+            return "transport to \(address) failed: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,186 @@
+public import Logging
+public import NIOCore
+public import NIOPosix
+import RESP
+
+/// A message received on a subscribed channel or pattern.
+public struct RedisPubSubMessage: Sendable, Hashable {
+    /// The channel it was published on.
+    public var channel: String
+    /// The pattern that matched, for `PSUBSCRIBE` subscriptions.
+    public var pattern: String?
+    /// The message payload.
+    public var payload: String
+}
+
+/// A connection's state changes, for whoever needs to react (re-check after a reconnect).
+public enum RedisSubscriberEvent: Sendable, Hashable {
+    /// Connected to `address` and (re)subscribed to every channel and pattern.
+    case subscribed(RedisAddress)
+    /// The connection was lost; a reconnect follows.
+    case disconnected(reason: String)
+}
+
+/// A dedicated pub/sub connection that keeps its subscriptions across reconnects.
+///
+/// Call ``run()`` in a task for as long as messages are wanted (it returns when that task is cancelled);
+/// add subscriptions with ``subscribe(_:)`` and ``psubscribe(_:)`` at any time; read ``messages``. After the
+/// connection is lost (server restart, `CLIENT KILL`, failover), it reconnects with backoff and subscribes
+/// again to everything.
+public actor RedisSubscriber {
+    /// Every message, in arrival order. Keeps the newest 10,000 if nobody reads.
+    public nonisolated let messages: AsyncStream<RedisPubSubMessage>
+    /// Connection state changes. Keeps the newest 100 if nobody reads.
+    public nonisolated let events: AsyncStream<RedisSubscriberEvent>
+
+    private let messageSink: AsyncStream<RedisPubSubMessage>.Continuation
+    private let eventSink: AsyncStream<RedisSubscriberEvent>.Continuation
+    private let addressProvider: RedisClient.AddressProvider
+    private let configuration: RedisConnectionConfiguration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let backoff: RedisBackoff
+
+    private var channels: Set<String> = []
+    private var patterns: Set<String> = []
+    private var connection: RedisConnection?
+
+    /// Creates a subscriber for the server `addressProvider` names (asked before every connect).
+    public init(
+        addressProvider: @escaping RedisClient.AddressProvider,
+        configuration: RedisConnectionConfiguration = .init(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "traefik-coordinator.redis.pubsub"),
+        backoff: RedisBackoff = .init()
+    ) {
+        (messages, messageSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100))
+        self.addressProvider = addressProvider
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.backoff = backoff
+    }
+
+    /// Creates a subscriber for a fixed address.
+    public init(
+        address: RedisAddress, configuration: RedisConnectionConfiguration = .init(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "traefik-coordinator.redis.pubsub"), backoff: RedisBackoff = .init()
+    ) {
+        self.init(
+            addressProvider: { address }, configuration: configuration, eventLoopGroup: eventLoopGroup,
+            logger: logger, backoff: backoff)
+    }
+
+    /// Subscribes to channels now (if connected) and after every reconnect.
+    public func subscribe(_ names: [String]) async throws {
+        let new = names.filter { channels.insert($0).inserted }
+        if let connection, !new.isEmpty {
+            try await connection.sendSubscription(RESPCommand("SUBSCRIBE", arguments: new.map { .string($0) }), names: new.count)
+        }
+    }
+
+    /// Subscribes to patterns now (if connected) and after every reconnect.
+    public func psubscribe(_ names: [String]) async throws {
+        let new = names.filter { patterns.insert($0).inserted }
+        if let connection, !new.isEmpty {
+            try await connection.sendSubscription(RESPCommand("PSUBSCRIBE", arguments: new.map { .string($0) }), names: new.count)
+        }
+    }
+
+    /// Removes channel subscriptions.
+    public func unsubscribe(_ names: [String]) async throws {
+        let removed = names.filter { channels.remove($0) != nil }
+        if let connection, !removed.isEmpty {
+            try await connection.sendSubscription(RESPCommand("UNSUBSCRIBE", arguments: removed.map { .string($0) }), names: removed.count)
+        }
+    }
+
+    /// Removes pattern subscriptions.
+    public func punsubscribe(_ names: [String]) async throws {
+        let removed = names.filter { patterns.remove($0) != nil }
+        if let connection, !removed.isEmpty {
+            try await connection.sendSubscription(RESPCommand("PUNSUBSCRIBE", arguments: removed.map { .string($0) }), names: removed.count)
+        }
+    }
+
+    /// Keeps the subscription connection up until the calling task is cancelled; then closes it and
+    /// finishes ``messages`` and ``events``.
+    ///
+    /// Configuration errors (wrong password) end the loop by throwing.
+    public func run() async throws {
+        defer {
+            messageSink.finish()
+            eventSink.finish()
+        }
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                let connection = try await connectAndSubscribe()
+                attempt = 0
+                await withTaskCancellationHandler {
+                    await connection.waitUntilClosed()
+                } onCancel: {
+                    Task { await connection.close() }
+                }
+                self.connection = nil
+                if Task.isCancelled { break }
+                logger.info("pub/sub connection lost; resubscribing", metadata: ["redis.address": "\(connection.address)"])
+                eventSink.yield(.disconnected(reason: "connection to \(connection.address) closed"))
+            } catch let error as RedisError where error.isTransient {
+                self.connection = nil
+                eventSink.yield(.disconnected(reason: error.description))
+                logger.warning("pub/sub connection failed; retrying", metadata: ["error": "\(error)"])
+            }
+            let delay = backoff.delay(attempt: attempt)
+            attempt += 1
+            try? await Task.sleep(for: delay)
+        }
+    }
+
+    private func connectAndSubscribe() async throws -> RedisConnection {
+        let address = try await addressProvider()
+        let sink = messageSink
+        let connection = try await RedisConnection.connect(
+            to: address, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
+            onPubSubMessage: { token in
+                if let message = RedisPubSubMessage(token) { sink.yield(message) }
+            })
+        do {
+            if !channels.isEmpty {
+                try await connection.sendSubscription(
+                    RESPCommand("SUBSCRIBE", arguments: channels.sorted().map { .string($0) }), names: channels.count)
+            }
+            if !patterns.isEmpty {
+                try await connection.sendSubscription(
+                    RESPCommand("PSUBSCRIBE", arguments: patterns.sorted().map { .string($0) }), names: patterns.count)
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        self.connection = connection
+        eventSink.yield(.subscribed(address))
+        return connection
+    }
+}
+
+extension RedisPubSubMessage {
+    /// Reads a `message`/`pmessage`/`smessage` push (RESP3) or array (RESP2).
+    init?(_ token: RESPToken) {
+        guard let parts = token.array, let kind = parts.first?.string else { return nil }
+        switch kind {
+        case "message", "smessage":
+            guard parts.count == 3, let channel = parts[1].string, let payload = parts[2].string else { return nil }
+            self.init(channel: channel, pattern: nil, payload: payload)
+        case "pmessage":
+            guard parts.count == 4, let pattern = parts[1].string, let channel = parts[2].string,
+                let payload = parts[3].string
+            else { return nil }
+            self.init(channel: channel, pattern: pattern, payload: payload)
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Free TCP ports on 127.0.0.1, found by binding port 0 and reading back what the kernel chose.
+public enum FreePort {
+    /// A port that was free a moment ago. Callers retry if another process takes it first.
+    public static func next() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        precondition(fd >= 0, "socket() failed")
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress -> Int32 in
+                guard bind(fd, socketAddress, length) == 0 else { return -1 }
+                return getsockname(fd, socketAddress, &length)
+            }
+        }
+        precondition(bound == 0, "bind/getsockname failed")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import NIOPosix
+public import RedisClient
+
+/// A real `redis-server` on a free loopback port, in its own temporary directory.
+///
+/// Use ``withRedisServer(_:_:)`` so the server is stopped (by pid) and its directory removed however the test
+/// ends. Extra configuration lines (`requirepass`, `rename-command CONFIG ""`, TLS settings) are written to
+/// its `redis.conf`.
+public final class RedisServerProcess: Sendable {
+    /// Where the server listens.
+    public let address: RedisAddress
+    /// The server's temporary directory (configuration, log, data).
+    public let directory: String
+    /// The process.
+    public let process: ManagedProcess
+
+    private init(address: RedisAddress, directory: String, process: ManagedProcess) {
+        self.address = address
+        self.directory = directory
+        self.process = process
+    }
+
+    /// Starts a server with `configuration` lines added to a minimal loopback-only configuration and waits
+    /// (up to 10 s) until it accepts connections.
+    public static func start(configuration: [String] = [], executable: String = "redis-server") throws -> RedisServerProcess {
+        let binary = try ExternalTool.require(executable, package: executable == "redis-sentinel" ? "redis-sentinel" : "redis-server")
+        var lastError: (any Error)?
+        for _ in 0..<3 {  // a port may be taken between choosing it and binding it
+            let port = FreePort.next()
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("tc-redis-\(port)-\(UUID().uuidString.prefix(8))").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let lines = [
+                "port \(port)", "bind 127.0.0.1", "dir \(directory)", "save \"\"", "appendonly no",
+                "daemonize no", "protected-mode no", "enable-debug-command yes",
+            ] + configuration
+            let configPath = "\(directory)/redis.conf"
+            try lines.joined(separator: "\n").appending("\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+            let process = try ManagedProcess(
+                name: "redis-server :\(port)", executable: binary, arguments: [configPath],
+                logPath: "\(directory)/redis.log", workingDirectory: directory)
+            let server = RedisServerProcess(
+                address: RedisAddress(host: "127.0.0.1", port: port), directory: directory, process: process)
+            do {
+                try server.waitUntilListening(timeout: .seconds(10))
+                return server
+            } catch {
+                lastError = error
+                server.stop()
+            }
+        }
+        throw lastError!
+    }
+
+    /// Waits until the port accepts TCP connections, or fails with the server's log.
+    public func waitUntilListening(timeout: Duration) throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                throw TestSupportError.startFailed(process.name, log: process.log)
+            }
+            if Self.canConnect(to: address.port) { return }
+            usleep(20_000)
+        }
+        throw TestSupportError.timedOut("\(process.name) did not listen within \(timeout). Log:\n\(process.log)")
+    }
+
+    private static func canConnect(to port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    /// Stops the server and removes its directory.
+    public func stop() {
+        process.stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs `redis-cli` against this server (an independent client, for assertions) and returns its output.
+    @discardableResult
+    public func cli(_ arguments: String..., password: String? = nil, user: String? = nil) throws -> String {
+        try cli(arguments: arguments, password: password, user: user)
+    }
+
+    /// Runs `redis-cli` with an argument array.
+    @discardableResult
+    public func cli(arguments: [String], password: String? = nil, user: String? = nil) throws -> String {
+        let binary = try ExternalTool.require("redis-cli", package: "redis-tools")
+        var all = ["-h", address.host, "-p", String(address.port)]
+        if let user { all += ["--user", user] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = all + arguments
+        var environment = ProcessInfo.processInfo.environment
+        if let password { environment["REDISCLI_AUTH"] = password }  // not on the command line
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0 else {
+            throw TestSupportError.commandFailed("redis-cli \(arguments.first ?? "")", output: text)
+        }
+        return text
+    }
+
+    /// A client configuration for this server.
+    public func connectionConfiguration(
+        username: String? = nil, password: String? = nil, database: Int = 0, commandTimeout: Duration = .seconds(5)
+    ) -> RedisConnectionConfiguration {
+        RedisConnectionConfiguration(
+            username: username, password: password.map { RedisSecret($0) }, database: database,
+            connectTimeout: .seconds(2), commandTimeout: commandTimeout)
+    }
+
+    /// Opens a connection to this server.
+    public func connect(
+        username: String? = nil, password: String? = nil, database: Int = 0, commandTimeout: Duration = .seconds(5)
+    ) async throws -> RedisConnection {
+        try await RedisConnection.connect(
+            to: address,
+            configuration: connectionConfiguration(
+                username: username, password: password, database: database, commandTimeout: commandTimeout),
+            logger: Logger(label: "test"))
+    }
+}
+
+/// Starts a real redis-server, runs `body`, and stops the server however `body` ends.
+public func withRedisServer<T>(
+    _ configuration: [String] = [], _ body: (RedisServerProcess) async throws -> T
+) async throws -> T {
+    let server = try RedisServerProcess.start(configuration: configuration)
+    do {
+        let result = try await body(server)
+        server.stop()
+        return result
+    } catch {
+        let log = server.process.log
+        server.stop()
+        if ProcessInfo.processInfo.environment["TC_TEST_VERBOSE"] != nil { print(log) }
+        throw error
+    }
+}
