@@ -11,6 +11,13 @@ public struct RedisPubSubMessage: Sendable, Hashable {
     public var pattern: String?
     /// The message payload.
     public var payload: String
+
+    /// Creates a message.
+    public init(channel: String, pattern: String?, payload: String) {
+        self.channel = channel
+        self.pattern = pattern
+        self.payload = payload
+    }
 }
 
 /// A connection's state changes, for whoever needs to react (re-check after a reconnect).

@@ -54,12 +54,15 @@ public final class ManagedProcess: Sendable {
         _ = kill(pid, signal)
     }
 
-    /// Ends the process: SIGTERM, then SIGKILL if it is still there after `grace`. Waits until it is gone.
-    public func stop(grace: Duration = .seconds(5)) {
+    /// Ends the process and waits until it is gone: SIGKILL at once by default (test data is disposable);
+    /// with a `grace`, SIGTERM first and SIGKILL only if it is still there after `grace`.
+    public func stop(grace: Duration = .zero) {
         signal(SIGCONT)  // a stopped process cannot handle SIGTERM
-        signal(SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        if grace > .zero {
+            signal(SIGTERM)
+            let deadline = ContinuousClock.now + grace
+            while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        }
         if isRunning {
             signal(SIGKILL)
             let hardDeadline = ContinuousClock.now + .seconds(5)

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Logging
 import NIOPosix
+import Synchronization
 public import RedisClient
 
 /// A real `redis-server` on a free loopback port, in its own temporary directory.
@@ -16,18 +17,39 @@ public final class RedisServerProcess: Sendable {
     public let address: RedisAddress
     /// The server's temporary directory (configuration, log, data).
     public let directory: String
-    /// The process.
-    public let process: ManagedProcess
+    /// The process (a new one after ``restart()``).
+    public var process: ManagedProcess { current.withLock { $0 } }
 
-    private init(address: RedisAddress, directory: String, process: ManagedProcess) {
+    private let current: Mutex<ManagedProcess>
+    private let binary: String
+
+    private init(address: RedisAddress, directory: String, process: ManagedProcess, binary: String) {
         self.address = address
         self.directory = directory
-        self.process = process
+        self.current = Mutex(process)
+        self.binary = binary
+    }
+
+    /// Kills the server (SIGKILL: no save, as in a crash) and starts it again on the same port with the same
+    /// configuration, waiting until it listens.
+    public func restart() async throws {
+        try await NIOThreadPool.singleton.runIfActive {
+            self.process.stop()
+            let process = try ManagedProcess(
+                name: self.process.name, executable: self.binary, arguments: ["\(self.directory)/redis.conf"],
+                logPath: "\(self.directory)/redis.log", workingDirectory: self.directory)
+            self.current.withLock { $0 = process }
+            try self.waitUntilListening(timeout: .seconds(10))
+        }
     }
 
     /// Starts a server with `configuration` lines added to a minimal loopback-only configuration and waits
     /// (up to 10 s) until it accepts connections.
-    public static func start(configuration: [String] = [], executable: String = "redis-server") throws -> RedisServerProcess {
+    public static func start(configuration: [String] = [], executable: String = "redis-server") async throws -> RedisServerProcess {
+        try await NIOThreadPool.singleton.runIfActive { try startBlocking(configuration: configuration, executable: executable) }
+    }
+
+    private static func startBlocking(configuration: [String], executable: String) throws -> RedisServerProcess {
         let binary = try ExternalTool.require(executable, package: executable == "redis-sentinel" ? "redis-sentinel" : "redis-server")
         var lastError: (any Error)?
         for _ in 0..<3 {  // a port may be taken between choosing it and binding it
@@ -45,13 +67,14 @@ public final class RedisServerProcess: Sendable {
                 name: "redis-server :\(port)", executable: binary, arguments: [configPath],
                 logPath: "\(directory)/redis.log", workingDirectory: directory)
             let server = RedisServerProcess(
-                address: RedisAddress(host: "127.0.0.1", port: port), directory: directory, process: process)
+                address: RedisAddress(host: "127.0.0.1", port: port), directory: directory, process: process,
+                binary: binary)
             do {
                 try server.waitUntilListening(timeout: .seconds(10))
                 return server
             } catch {
                 lastError = error
-                server.stop()
+                server.stopBlocking()
             }
         }
         throw lastError!
@@ -86,20 +109,31 @@ public final class RedisServerProcess: Sendable {
     }
 
     /// Stops the server and removes its directory.
-    public func stop() {
+    public func stop() async {
+        try? await NIOThreadPool.singleton.runIfActive { self.stopBlocking() }
+    }
+
+    func stopBlocking() {
         process.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Runs `redis-cli` against this server (an independent client, for assertions) and returns its output.
     @discardableResult
-    public func cli(_ arguments: String..., password: String? = nil, user: String? = nil) throws -> String {
-        try cli(arguments: arguments, password: password, user: user)
+    public func cli(_ arguments: String..., password: String? = nil, user: String? = nil) async throws -> String {
+        try await cli(arguments: arguments, password: password, user: user)
     }
 
-    /// Runs `redis-cli` with an argument array.
+    /// Runs `redis-cli` with an argument array, on a thread of its own (it blocks until redis-cli exits).
     @discardableResult
-    public func cli(arguments: [String], password: String? = nil, user: String? = nil) throws -> String {
+    public func cli(arguments: [String], password: String? = nil, user: String? = nil) async throws -> String {
+        let address = self.address
+        return try await NIOThreadPool.singleton.runIfActive {
+            try Self.runCLI(address: address, arguments: arguments, password: password, user: user)
+        }
+    }
+
+    private static func runCLI(address: RedisAddress, arguments: [String], password: String?, user: String?) throws -> String {
         let binary = try ExternalTool.require("redis-cli", package: "redis-tools")
         var all = ["-h", address.host, "-p", String(address.port)]
         if let user { all += ["--user", user] }
@@ -147,14 +181,14 @@ public final class RedisServerProcess: Sendable {
 public func withRedisServer<T>(
     _ configuration: [String] = [], _ body: (RedisServerProcess) async throws -> T
 ) async throws -> T {
-    let server = try RedisServerProcess.start(configuration: configuration)
+    let server = try await RedisServerProcess.start(configuration: configuration)
     do {
         let result = try await body(server)
-        server.stop()
+        await server.stop()
         return result
     } catch {
         let log = server.process.log
-        server.stop()
+        await server.stop()
         if ProcessInfo.processInfo.environment["TC_TEST_VERBOSE"] != nil { print(log) }
         throw error
     }

@@ -1,0 +1,80 @@
+import RESP
+import Testing
+
+@testable import RedisClient
+
+@Suite("Redis client units")
+struct RedisUnitTests {
+    @Test("backoff grows exponentially, is capped, and jitters within its fraction")
+    func backoff() {
+        let policy = RedisBackoff(initial: .milliseconds(100), maximum: .seconds(2), multiplier: 2, jitter: 0.5)
+        var generator = FixedGenerator()
+        for attempt in 0..<10 {
+            let base = min(0.1 * Double(1 << attempt), 2.0)
+            for _ in 0..<50 {
+                let delay = policy.delay(attempt: attempt, using: &generator).seconds
+                #expect(delay >= base * 0.5 - 1e-9 && delay <= base + 1e-9, "attempt \(attempt): \(delay)")
+            }
+        }
+        let noJitter = RedisBackoff(initial: .milliseconds(100), maximum: .seconds(1), jitter: 0)
+        #expect(noJitter.delay(attempt: 0) == .milliseconds(100))
+        #expect(noJitter.delay(attempt: 3) == .milliseconds(800))
+        #expect(noJitter.delay(attempt: 40) == .seconds(1))
+    }
+
+    @Test("server error codes are classified", arguments: [
+        ("WRONGPASS invalid username-password pair or user is disabled.", RedisServerError.Kind.wrongPassword),
+        ("NOAUTH Authentication required.", .authenticationRequired),
+        ("NOPERM this user has no permissions to run the 'config|get' command", .noPermission),
+        ("READONLY You can't write against a read only replica.", .readOnly),
+        ("NOSCRIPT No matching script. Please use EVAL.", .noScript),
+        ("LOADING Redis is loading the dataset in memory", .loading),
+        ("ERR unknown command 'CONFIG', with args beginning with: 'GET' ", .unknownCommand),
+        ("NOPROTO unsupported protocol version", .protocolNotSupported),
+        ("EXECABORT Transaction discarded because of previous errors.", .execAbort),
+        ("ERR syntax error", .other),
+    ])
+    func classification(message: String, kind: RedisServerError.Kind) {
+        #expect(RedisServerError(message: message, command: "X", address: nil).kind == kind)
+    }
+
+    @Test("addresses parse host:port, [v6]:port and bare hosts; bad ones name the text")
+    func addresses() throws {
+        #expect(try RedisAddress(parsing: "redis.example.com:6380") == RedisAddress(host: "redis.example.com", port: 6380))
+        #expect(try RedisAddress(parsing: "[::1]:7000") == RedisAddress(host: "::1", port: 7000))
+        #expect(try RedisAddress(parsing: "10.0.0.1") == RedisAddress(host: "10.0.0.1", port: 6379))
+        #expect(RedisAddress(host: "::1", port: 7000).description == "[::1]:7000")
+        #expect(throws: RedisAddressError(text: "host:notaport")) { try RedisAddress(parsing: "host:notaport") }
+        #expect(throws: RedisAddressError(text: "host:70000")) { try RedisAddress(parsing: "host:70000") }
+    }
+
+    @Test("secrets never print")
+    func secrets() {
+        let secret = RedisSecret("hunter2")
+        let configuration = RedisConnectionConfiguration(username: "u", password: secret)
+        #expect("\(secret)" == "<redacted>")
+        #expect(!String(describing: configuration).contains("hunter2"))
+        #expect(!String(reflecting: configuration).contains("hunter2"))
+    }
+
+    @Test("ROLE replies of masters, replicas and sentinels parse")
+    func roles() throws {
+        let master = try RESPToken(validating: .init(string: "*3\r\n$6\r\nmaster\r\n:3129659\r\n*1\r\n*3\r\n$9\r\n127.0.0.1\r\n$4\r\n9001\r\n$7\r\n3129242\r\n"))
+        #expect(RedisRole(master) == .master(replicationOffset: 3_129_659, replicas: [
+            .init(address: RedisAddress(host: "127.0.0.1", port: 9001), replicationOffset: 3_129_242),
+        ]))
+        let replica = try RESPToken(validating: .init(string: "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:9000\r\n$9\r\nconnected\r\n:3167038\r\n"))
+        #expect(RedisRole(replica) == .replica(master: RedisAddress(host: "127.0.0.1", port: 9000), linkState: "connected", replicationOffset: 3_167_038))
+        let sentinel = try RESPToken(validating: .init(string: "*2\r\n$8\r\nsentinel\r\n*1\r\n$8\r\nmymaster\r\n"))
+        #expect(RedisRole(sentinel) == .sentinel(masterNames: ["mymaster"]))
+    }
+}
+
+/// Cycles through evenly spread values, so jitter bounds are exercised at both ends.
+struct FixedGenerator: RandomNumberGenerator {
+    var state: UInt64 = 0
+    mutating func next() -> UInt64 {
+        state &+= 0x1999_9999_9999_9999
+        return state
+    }
+}
