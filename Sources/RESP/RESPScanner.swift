@@ -19,7 +19,6 @@ struct RESPScanner: Sendable {
 
     init(limits: RESPLimits) {
         self.limits = limits
-        stack.reserveCapacity(4)
     }
 
     /// Forgets any partial progress (after an error, or before scanning unrelated bytes).

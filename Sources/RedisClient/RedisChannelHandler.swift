@@ -21,8 +21,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct Pending {
-        var remaining: Int
-        var replies: [RESPToken]
+        var replyCount: Int
         var expectsSubscriptionAcks: Bool
         var promise: EventLoopPromise<[RESPToken]>
     }
@@ -30,6 +29,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private let address: RedisAddress
     private let onPubSubMessage: (@Sendable (RESPToken) -> Void)?
     private var pending = CircularBuffer<Pending>(initialCapacity: 16)
+    /// Replies collected so far for the request at the head of `pending`. Kept outside the queue: mutating an
+    /// array inside a `CircularBuffer` element copies it on every append.
+    private var headReplies: [RESPToken] = []
     /// Set after a SUBSCRIBE on RESP2, where messages arrive as plain arrays.
     private var inSubscribedMode = false
     private var closedError: RedisError?
@@ -49,9 +51,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         if request.expectsSubscriptionAcks { inSubscribedMode = true }
         pending.append(
             Pending(
-                remaining: request.replyCount, replies: [], expectsSubscriptionAcks: request.expectsSubscriptionAcks,
+                replyCount: request.replyCount, expectsSubscriptionAcks: request.expectsSubscriptionAcks,
                 promise: request.promise))
-        pending[pending.index(before: pending.endIndex)].replies.reserveCapacity(request.replyCount)
         context.write(wrapOutboundOut(request.bytes), promise: promise)
     }
 
@@ -76,11 +77,14 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        pending[pending.startIndex].replies.append(token)
-        pending[pending.startIndex].remaining -= 1
-        if pending[pending.startIndex].remaining == 0 {
-            let done = pending.removeFirst()
-            done.promise.succeed(done.replies)
+        let head = pending[pending.startIndex]
+        if headReplies.isEmpty { headReplies.reserveCapacity(head.replyCount) }
+        headReplies.append(token)
+        if headReplies.count == head.replyCount {
+            pending.removeFirst()
+            let replies = headReplies
+            headReplies = []
+            head.promise.succeed(replies)
         }
     }
 
@@ -100,6 +104,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func failEverything(_ error: RedisError, context: ChannelHandlerContext) {
         if closedError == nil { closedError = error }
+        headReplies = []
         while let request = pending.popFirst() {
             request.promise.fail(error)
         }
