@@ -79,7 +79,7 @@ var package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "RedisClient",
+                "RedisClient", "RESP",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

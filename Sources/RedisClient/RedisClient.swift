@@ -60,7 +60,7 @@ public actor RedisClient: RedisCommandExecutor {
 
     /// The live connection, opening one (with retries) if there is none.
     public func connection() async throws -> RedisConnection {
-        if isClosed { throw RedisError.connectionClosed(RedisAddress(host: "client", port: 0), reason: "client closed") }
+        if isClosed { throw RedisError.clientClosed }
         if let current, current.isActive { return current }
         current = nil
         if let connecting { return try await connecting.value }

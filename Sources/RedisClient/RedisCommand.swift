@@ -81,11 +81,11 @@ extension RedisCommand {
         do {
             return try decode(token)
         } catch let mismatch as RedisReplyMismatch {
-            throw .unexpectedReply(command: name, address ?? RedisAddress(host: "?", port: 0), reply: mismatch.reply)
+            throw .unexpectedReply(command: name, address, reply: mismatch.reply)
         } catch let error as RedisError {
             throw error
         } catch {
-            throw .unexpectedReply(command: name, address ?? RedisAddress(host: "?", port: 0), reply: "\(error)")
+            throw .unexpectedReply(command: name, address, reply: "\(error)")
         }
     }
 }

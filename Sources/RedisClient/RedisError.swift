@@ -22,8 +22,10 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
     case authenticationRequired(RedisAddress)
     /// The server sent bytes that are not valid RESP, or broke a configured limit; the connection was closed.
     case protocolViolation(RedisAddress, RESPProtocolError)
-    /// A reply of a type the command does not produce.
-    case unexpectedReply(command: String, RedisAddress, reply: String)
+    /// A reply of a type the command does not produce (from the node named, when known).
+    case unexpectedReply(command: String, RedisAddress?, reply: String)
+    /// The client was closed (shutting down); no new connection is opened.
+    case clientClosed
     /// The transport (TLS) failed; `reason` says why.
     case transport(RedisAddress, reason: String)
 
@@ -41,7 +43,7 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
             return true
         case .server(let error):
             return error.kind == .loading || error.kind == .masterDown || error.kind == .busy
-        case .cancelled, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply,
+        case .cancelled, .clientClosed, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply,
             .transport:
             return false
         }
@@ -69,7 +71,9 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
         case .protocolViolation(let address, let error):
             return "Redis at \(address) sent an invalid reply (\(error)); the connection was closed"
         case .unexpectedReply(let command, let address, let reply):
-            return "unexpected reply to \(command) from \(address): \(reply)"
+            return "unexpected reply to \(command)" + (address.map { " from \($0)" } ?? "") + ": \(reply)"
+        case .clientClosed:
+            return "the Redis client was closed; no new connection is opened"
         case .transport(let address, let reason):
             return "transport to \(address) failed: \(reason)"
         }

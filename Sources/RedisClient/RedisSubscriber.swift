@@ -154,6 +154,9 @@ public actor RedisSubscriber {
             onPubSubMessage: { token in
                 if let message = RedisPubSubMessage(token) { sink.yield(message) }
             })
+        // Visible before the first SUBSCRIBE is sent: a `subscribe` that runs while this one awaits (actor
+        // reentrancy) then sends on this connection instead of only recording its channel for the next one.
+        self.connection = connection
         do {
             if !channels.isEmpty {
                 try await connection.sendSubscription(
@@ -164,10 +167,10 @@ public actor RedisSubscriber {
                     RESPCommand("PSUBSCRIBE", arguments: patterns.sorted().map { .string($0) }), names: patterns.count)
             }
         } catch {
+            self.connection = nil
             await connection.close()
             throw error
         }
-        self.connection = connection
         eventSink.yield(.subscribed(address))
         return connection
     }

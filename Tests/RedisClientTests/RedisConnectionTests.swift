@@ -188,9 +188,7 @@ struct RedisConnectionTests {
     func commandTimeout() async throws {
         try await withRedisServer { server in
             let connection = try await server.connect(commandTimeout: .milliseconds(300))
-            let admin = try await server.connect()
-            let sleeper = Task { try await admin.send(.raw(RESPCommand("DEBUG", "SLEEP", "1.5")), timeout: .seconds(5)) }
-            try await Task.sleep(for: .milliseconds(200))
+            let sleeper = try await server.debugSleep(seconds: 1.5)
             let started = ContinuousClock.now
             do {
                 _ = try await connection.send(RedisCommands.get("k"))
@@ -216,9 +214,7 @@ struct RedisConnectionTests {
     func cancellation() async throws {
         try await withRedisServer { server in
             let connection = try await server.connect(commandTimeout: .seconds(10))
-            let admin = try await server.connect()
-            let sleeper = Task { try await admin.send(.raw(RESPCommand("DEBUG", "SLEEP", "1")), timeout: .seconds(5)) }
-            try await Task.sleep(for: .milliseconds(200))
+            let sleeper = try await server.debugSleep(seconds: 1)
             let pending = Task { try await connection.send(RedisCommands.incr("cancelled-counter")) }
             try await Task.sleep(for: .milliseconds(100))
             let started = ContinuousClock.now
@@ -299,7 +295,7 @@ struct RedisConnectionTests {
         }
     }
 
-    @Test("connect errors: a closed port fails fast and is transient; an unroutable address times out")
+    @Test("connect errors: a closed port fails fast and is transient")
     func connectErrors() async throws {
         let port = FreePort.next()
         let address = RedisAddress(host: "127.0.0.1", port: port)

@@ -57,6 +57,10 @@ struct RedisReconnectTests {
             try await server.cli("PUBLISH", "c", "payload")
             var messages = subscriber.messages.makeAsyncIterator()
             #expect(await messages.next()?.payload == "payload")
+            // A subscription added while connected takes effect on the live connection.
+            try await subscriber.subscribe(["added-later"])
+            #expect(try await server.cli("PUBLISH", "added-later", "late") == "1")
+            #expect(await messages.next() == RedisPubSubMessage(channel: "added-later", pattern: nil, payload: "late"))
         }
     }
 
@@ -146,6 +150,32 @@ struct GarbageServerTests {
             #expect(protocolError.kind == .invalidTypeIdentifier(UInt8(ascii: "G")))
             #expect(error.description.contains("\(address)"))
         }
+    }
+}
+
+@Suite("A server that accepts and never answers")
+struct SilentServerTests {
+    @Test("the handshake is bounded by the command timeout: connect fails with a timeout naming HELLO and the node")
+    func silentServer() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let address = RedisAddress(host: "127.0.0.1", port: server.localAddress!.port!)
+        let started = ContinuousClock.now
+        do {
+            _ = try await RedisConnection.connect(
+                to: address, configuration: RedisConnectionConfiguration(commandTimeout: .milliseconds(300)))
+            Issue.record("connected to a server that never answers")
+        } catch {
+            guard case .commandTimeout(let command, let failed, _) = error else {
+                Issue.record("expected commandTimeout, got \(error)")
+                return
+            }
+            #expect(command == "HELLO")
+            #expect(failed == address)
+            #expect(error.isTransient)
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
     }
 }
 

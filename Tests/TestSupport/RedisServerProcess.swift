@@ -6,6 +6,7 @@ import Logging
 import NIOPosix
 import Synchronization
 public import RedisClient
+import RESP
 
 /// A real `redis-server` on a free loopback port, in its own temporary directory.
 ///
@@ -137,23 +138,25 @@ public final class RedisServerProcess: Sendable {
         let binary = try ExternalTool.require("redis-cli", package: "redis-tools")
         var all = ["-h", address.host, "-p", String(address.port)]
         if let user { all += ["--user", user] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = all + arguments
-        var environment = ProcessInfo.processInfo.environment
-        if let password { environment["REDISCLI_AUTH"] = password }  // not on the command line
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0 else {
+        // The password goes through the environment, never the command line.
+        let result = try ChildProcess.run(binary, all + arguments, environment: password.map { ["REDISCLI_AUTH": $0] } ?? [:])
+        let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.status == 0 else {
             throw TestSupportError.commandFailed("redis-cli \(arguments.first ?? "")", output: text)
         }
         return text
+    }
+
+    /// Makes the server unresponsive for `seconds` with `DEBUG SLEEP` (sent on a connection of its own), and
+    /// returns once the sleep has surely begun. The returned task ends when the server wakes.
+    public func debugSleep(seconds: Double) async throws -> Task<Void, any Error> {
+        let admin = try await connect(commandTimeout: .seconds(seconds + 5))
+        let sleeper = Task {
+            defer { Task { await admin.close() } }
+            _ = try await admin.send(.raw(RESPCommand("DEBUG", "SLEEP", .string(String(seconds)))))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        return sleeper
     }
 
     /// A client configuration for this server.
