@@ -15,20 +15,4 @@ public enum RESPTypeIdentifier: UInt8, Sendable, Hashable, CaseIterable {
     case set = 0x7E             // ~
     case attribute = 0x7C       // |
     case push = 0x3E            // >
-
-    /// Types whose payload is a length line followed by that many bytes and a CRLF.
-    var isLengthPrefixedString: Bool {
-        switch self {
-        case .bulkString, .bulkError, .verbatimString: true
-        default: false
-        }
-    }
-
-    /// Types whose payload is a count line followed by that many values (twice that many for maps).
-    var isAggregate: Bool {
-        switch self {
-        case .array, .map, .set, .attribute, .push: true
-        default: false
-        }
-    }
 }

@@ -72,8 +72,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         }
         guard !pending.isEmpty else {
             failEverything(
-                .unexpectedReply(command: "(none pending)", address, reply: String(token.description.prefix(200))),
-                context: context)
+                .unexpectedReply(command: "(none pending)", address, reply: String(token.description.prefix(200))))
             context.close(promise: nil)
             return
         }
@@ -90,19 +89,19 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let protocolError = error as? RESPProtocolError {
-            failEverything(.protocolViolation(address, protocolError), context: context)
+            failEverything(.protocolViolation(address, protocolError))
         } else {
-            failEverything(.connectionClosed(address, reason: "\(error)"), context: context)
+            failEverything(.connectionClosed(address, reason: "\(error)"))
         }
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        failEverything(.connectionClosed(address, reason: nil), context: context)
+        failEverything(.connectionClosed(address, reason: nil))
         context.fireChannelInactive()
     }
 
-    private func failEverything(_ error: RedisError, context: ChannelHandlerContext) {
+    private func failEverything(_ error: RedisError) {
         if closedError == nil { closedError = error }
         headReplies = []
         while let request = pending.popFirst() {
