@@ -8,7 +8,9 @@ import TestSupport
 import Testing
 
 /// Integration tests against a real redis-server (skipped outside CI when it is not installed; failing in CI).
-@Suite("Redis connection against a real redis-server", .enabled(if: ExternalTool.shouldRun("redis-server")))
+@Suite(
+    "Redis connection against a real redis-server", .enabled(if: ExternalTool.shouldRun("redis-server")),
+    .timeLimit(.minutes(1)))
 struct RedisConnectionTests {
     @Test("HELLO 3 negotiates RESP3; preferRESP3 off and a server without HELLO both use RESP2")
     func protocolNegotiation() async throws {

@@ -7,7 +7,9 @@ import RedisClient
 import TestSupport
 import Testing
 
-@Suite("Reconnects and pub/sub against a real redis-server", .enabled(if: ExternalTool.shouldRun("redis-server")))
+@Suite(
+    "Reconnects and pub/sub against a real redis-server", .enabled(if: ExternalTool.shouldRun("redis-server")),
+    .timeLimit(.minutes(1)))
 struct RedisReconnectTests {
     @Test("pub/sub messages arrive, and keep arriving after CLIENT KILL of the subscriber (resubscribed)")
     func pubSubSurvivesClientKill() async throws {
