@@ -26,7 +26,9 @@ public struct RedisBackoff: Sendable, Hashable {
 
     /// The delay before retry number `attempt` (0 for the first retry), using `generator` for the jitter.
     public func delay(attempt: Int, using generator: inout some RandomNumberGenerator) -> Duration {
-        let base = min(initial.seconds * pow(multiplier, Double(min(attempt, 64))), maximum.seconds)
+        var base = initial.seconds
+        for _ in 0..<max(attempt, 0) where base < maximum.seconds { base *= multiplier }
+        base = min(base, maximum.seconds)
         let fixed = base * (1 - jitter)
         let random = jitter > 0 ? Double.random(in: 0...(base * jitter), using: &generator) : 0
         return .nanoseconds(Int64((fixed + random) * 1e9))
@@ -44,10 +46,4 @@ extension Duration {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
-}
-
-private func pow(_ base: Double, _ exponent: Double) -> Double {
-    var result = 1.0
-    for _ in 0..<Int(exponent) { result *= base }
-    return result
 }

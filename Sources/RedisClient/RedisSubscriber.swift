@@ -82,34 +82,29 @@ public actor RedisSubscriber {
 
     /// Subscribes to channels now (if connected) and after every reconnect.
     public func subscribe(_ names: [String]) async throws {
-        let new = names.filter { channels.insert($0).inserted }
-        if let connection, !new.isEmpty {
-            try await connection.sendSubscription(RESPCommand("SUBSCRIBE", arguments: new.map { .string($0) }), names: new.count)
-        }
+        try await send("SUBSCRIBE", names.filter { channels.insert($0).inserted })
     }
 
     /// Subscribes to patterns now (if connected) and after every reconnect.
     public func psubscribe(_ names: [String]) async throws {
-        let new = names.filter { patterns.insert($0).inserted }
-        if let connection, !new.isEmpty {
-            try await connection.sendSubscription(RESPCommand("PSUBSCRIBE", arguments: new.map { .string($0) }), names: new.count)
-        }
+        try await send("PSUBSCRIBE", names.filter { patterns.insert($0).inserted })
     }
 
     /// Removes channel subscriptions.
     public func unsubscribe(_ names: [String]) async throws {
-        let removed = names.filter { channels.remove($0) != nil }
-        if let connection, !removed.isEmpty {
-            try await connection.sendSubscription(RESPCommand("UNSUBSCRIBE", arguments: removed.map { .string($0) }), names: removed.count)
-        }
+        try await send("UNSUBSCRIBE", names.filter { channels.remove($0) != nil })
     }
 
     /// Removes pattern subscriptions.
     public func punsubscribe(_ names: [String]) async throws {
-        let removed = names.filter { patterns.remove($0) != nil }
-        if let connection, !removed.isEmpty {
-            try await connection.sendSubscription(RESPCommand("PUNSUBSCRIBE", arguments: removed.map { .string($0) }), names: removed.count)
-        }
+        try await send("PUNSUBSCRIBE", names.filter { patterns.remove($0) != nil })
+    }
+
+    /// Sends a (un)subscribe command for `names` on the live connection, if any, and waits for one
+    /// confirmation per name. Without a connection the sets alone decide what the next connect subscribes.
+    private func send(_ verb: String, _ names: [String]) async throws {
+        guard let connection, !names.isEmpty else { return }
+        try await connection.sendSubscription(RESPCommand(verb, arguments: names.map { .string($0) }), names: names.count)
     }
 
     /// Keeps the subscription connection up until the calling task is cancelled; then closes it and
@@ -158,14 +153,8 @@ public actor RedisSubscriber {
         // reentrancy) then sends on this connection instead of only recording its channel for the next one.
         self.connection = connection
         do {
-            if !channels.isEmpty {
-                try await connection.sendSubscription(
-                    RESPCommand("SUBSCRIBE", arguments: channels.sorted().map { .string($0) }), names: channels.count)
-            }
-            if !patterns.isEmpty {
-                try await connection.sendSubscription(
-                    RESPCommand("PSUBSCRIBE", arguments: patterns.sorted().map { .string($0) }), names: patterns.count)
-            }
+            try await send("SUBSCRIBE", channels.sorted())
+            try await send("PSUBSCRIBE", patterns.sorted())
         } catch {
             self.connection = nil
             await connection.close()
