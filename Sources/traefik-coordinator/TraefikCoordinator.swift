@@ -15,7 +15,7 @@ struct TraefikCoordinator: AsyncParsableCommand {
             check that keyspace notifications reach Traefik.
             """,
         version: BuildInfo.version,
-        subcommands: [VersionCommand.self]
+        subcommands: [RenderCommand.self, ValidateCommand.self, VersionCommand.self]
     )
 }
 

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import TraefikConfig
+
+@Suite struct LoaderAndRendererTests {
+    static let yaml = """
+        http:
+          routers:
+            api: {rule: "Path(`/api`)", service: api, entryPoints: [web], priority: 10}
+          services:
+            api: {loadBalancer: {servers: [{url: "http://a:1"}], healthCheck: {interval: 90}}}
+        """
+    static let toml = """
+        [http.routers.api]
+          rule = "Path(`/api`)"
+          service = "api"
+          entryPoints = ["web"]
+          priority = 10
+        [[http.services.api.loadBalancer.servers]]
+          url = "http://a:1"
+        [http.services.api.loadBalancer.healthCheck]
+          interval = "1m30s"
+        """
+    static let json = """
+        {"http": {"routers": {"api": {"Rule": "Path(`/api`)", "SERVICE": "api", "entryPoints": "web", "priority": "+10"}},
+          "services": {"api": {"loadBalancer": {"servers": [{"url": "http://a:1"}], "healthCheck": {"interval": "90s"}}}}}}
+        """
+
+    @Test("YAML, TOML and JSON spellings of one configuration give the same model, keys and hash")
+    func formatsAgree() {
+        let results = [("a.yml", Self.yaml), ("a.toml", Self.toml), ("a.json", Self.json)].map {
+            DynamicConfigurationLoader.load(documents: [$0])
+        }
+        for result in results { #expect(result.issues.isEmpty, "\(result.issues)") }
+        #expect(results[0].configuration == results[1].configuration)
+        #expect(results[0].configuration == results[2].configuration)
+        let pairs = KVRenderer.render(results[0].configuration)
+        #expect(pairs.contains(KVPair(key: "traefik/http/services/api/loadBalancer/healthCheck/interval", value: "1m30s")))
+        #expect(pairs.contains(KVPair(key: "traefik/http/routers/api/priority", value: "10")))
+        #expect(Set(results.map { ConfigurationHash.hash($0.configuration) }).count == 1)
+    }
+
+    @Test("the hash does not depend on file order, and changes with the content")
+    func hashIsStable() {
+        let a = "http:\n  routers:\n    a: {rule: \"Path(`/a`)\", service: s}\n"
+        let b = "http:\n  services:\n    s: {loadBalancer: {servers: [{url: \"http://x\"}]}}\n"
+        let one = DynamicConfigurationLoader.load(documents: [("1.yml", a), ("2.yml", b)])
+        let two = DynamicConfigurationLoader.load(documents: [("2.yml", b), ("1.yml", a)])
+        #expect(one.issues.isEmpty && two.issues.isEmpty)
+        #expect(ConfigurationHash.hash(one.configuration) == ConfigurationHash.hash(two.configuration))
+        let changed = DynamicConfigurationLoader.load(documents: [("1.yml", a.replacingOccurrences(of: "/a", with: "/b")), ("2.yml", b)])
+        #expect(ConfigurationHash.hash(changed.configuration) != ConfigurationHash.hash(one.configuration))
+        #expect(ConfigurationHash.sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test("the same router in two files is an error naming both files")
+    func duplicateAcrossFiles() {
+        let a = "http:\n  routers:\n    api: {rule: \"Path(`/a`)\", service: s@docker}\n"
+        let b = "http:\n  routers:\n    API: {rule: \"Path(`/b`)\", service: s@docker}\n"
+        let result = DynamicConfigurationLoader.load(documents: [("conf/a.yml", a), ("conf/b.yml", b)])
+        let issue = result.issues.first { $0.path == "http.routers.API" }
+        #expect(issue?.file == "conf/b.yml")
+        #expect(issue?.message.contains("conf/a.yml") == true)
+    }
+
+    @Test("values Redis cannot carry are rejected with a precise path")
+    func notRepresentable() {
+        let yaml = """
+            http:
+              routers:
+                r: {rule: "Path(`/r`)", service: s, middlewares: ["a,b"], entryPoints: [web, ""]}
+                "1": {rule: "Path(`/1`)", service: s}
+              middlewares:
+                h: {headers: {customResponseHeaders: {X-Powered-By: ""}}}
+              services:
+                s: {loadBalancer: {servers: [{url: "http://x"}]}}
+            """
+        let issues = DynamicConfigurationLoader.load(documents: [("conf/app.yml", yaml)]).issues
+        let paths = Set(issues.filter { $0.severity == .notRepresentable }.map(\.path))
+        #expect(paths.contains("http.routers.r.middlewares[0]"))
+        #expect(paths.contains("http.routers.r.entryPoints[1]"))
+        #expect(paths.contains("http.routers.1"))
+        #expect(paths.contains("http.middlewares.h.headers.customResponseHeaders.X-Powered-By"))
+        #expect(issues.allSatisfy { $0.file == "conf/app.yml" })
+        #expect(issues.first?.description.hasPrefix("conf/app.yml: http.") == true)
+    }
+
+    @Test("lists of more than 10 entries get zero-padded indexes and parse back in order")
+    func longLists() {
+        let names = (0..<12).map { "m\($0)" }
+        let yaml = "http:\n  routers:\n    r: {rule: \"Path(`/r`)\", service: s@docker, middlewares: [\(names.joined(separator: ", "))]}\n"
+            + "  middlewares:\n" + names.map { "    \($0): {addPrefix: {prefix: /\($0)}}\n" }.joined()
+        let result = DynamicConfigurationLoader.load(documents: [("r.yml", yaml)])
+        #expect(result.issues.isEmpty, "\(result.issues)")
+        let pairs = KVRenderer.render(result.configuration)
+        #expect(pairs.contains(KVPair(key: "traefik/http/routers/r/middlewares/02", value: "m2")))
+        #expect(pairs.contains(KVPair(key: "traefik/http/routers/r/middlewares/11", value: "m11")))
+        let parsed = KVParser.parse(pairs)
+        #expect(parsed.issues.isEmpty)
+        #expect(parsed.configuration == result.configuration)
+        // Unpadded indexes are read the way Traefik reads them: sorted as strings.
+        let unpadded = (0..<12).map { KVPair(key: "traefik/http/routers/r/middlewares/\($0)", value: "m\($0)") }
+        let order = KVParser.parse(unpadded).configuration.root["http"]?["routers"]?["r"]?["middlewares"]?.listItems.compactMap(\.stringValue)
+        #expect(order == ["m0", "m1", "m10", "m11", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"])
+    }
+
+    @Test("the KV parser rejects what Traefik rejects wholesale")
+    func parserFatal() {
+        let issues = KVParser.parse([
+            KVPair(key: "traefik/http/routers/r1/bogusField", value: "x"),
+            KVPair(key: "traefik/httpx/a", value: "x"),
+            KVPair(key: "traefik/http/routers/r1/priority", value: "notanumber"),
+            KVPair(key: "traefik-lease", value: "ignored"),
+        ]).issues
+        #expect(Set(issues.map(\.path)) == ["http.routers.r1.bogusField", "httpx", "http.routers.r1.priority"])
+        #expect(issues.allSatisfy { $0.severity == .fatal })
+    }
+
+    @Test("durations are printed as Traefik prints them")
+    func durations() {
+        #expect(GoDuration.parse("90").map { GoDuration.format(nanoseconds: $0) } == "1m30s")
+        #expect(GoDuration.parse("1.5h").map { GoDuration.format(nanoseconds: $0) } == "1h30m0s")
+        #expect(GoDuration.parse("100ms").map { GoDuration.format(nanoseconds: $0) } == "100ms")
+        #expect(GoDuration.parse("1500us").map { GoDuration.format(nanoseconds: $0) } == "1.5ms")
+        #expect(GoDuration.parse("0").map { GoDuration.format(nanoseconds: $0) } == "0s")
+        #expect(GoDuration.parse("10 seconds") == nil)
+        #expect(GoDuration.parse("1m30") == nil)
+    }
+}
