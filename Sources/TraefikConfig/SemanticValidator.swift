@@ -17,9 +17,18 @@ enum SemanticValidator {
     struct Context {
         let configuration: DynamicConfiguration
         var issues: [ConfigIssue] = []
+        /// Defined names per `section.collection`, computed once (references are checked in bulk).
+        private let definedNames: [String: Set<String>]
 
         init(configuration: DynamicConfiguration) {
             self.configuration = configuration
+            var definedNames: [String: Set<String>] = [:]
+            for (section, collections) in ConfigurationMerger.namedCollections {
+                for collection in collections {
+                    definedNames["\(section).\(collection)"] = Set(configuration.elements(section, collection).keys)
+                }
+            }
+            self.definedNames = definedNames
         }
 
         private func file(for elementPath: String) -> String? {
@@ -32,7 +41,7 @@ enum SemanticValidator {
         }
 
         private func names(_ section: String, _ collection: String) -> Set<String> {
-            Set(configuration.elements(section, collection).keys)
+            definedNames["\(section).\(collection)"] ?? []
         }
 
         /// Checks that `reference` names an element of `section.collection` (unless it names another provider).
