@@ -100,7 +100,7 @@ struct TraefikDifferentialTests {
         // its decoder reads JSON as YAML; give it the same text under a .yml name.
         var fileForTraefik = file.path
         if ConfigFileFormat(fileName: name) == .json {
-            fileForTraefik = FileManager.default.temporaryDirectory.appendingPathComponent("tc-\(database)-\(name).yml").path
+            fileForTraefik = FileManager.default.temporaryDirectory.appendingPathComponent("tc-\(UUID().uuidString)-\(name).yml").path
             try FileManager.default.copyItem(atPath: file.path, toPath: fileForTraefik)
         }
         let fromFile = try await TraefikProcess.start(providerArguments: ["--providers.file.filename=\(fileForTraefik)"])
@@ -111,6 +111,7 @@ struct TraefikDifferentialTests {
         defer {
             fromFile.process.stop()
             fromRedis.process.stop()
+            if fileForTraefik != file.path { try? FileManager.default.removeItem(atPath: fileForTraefik) }
         }
         let expected = result.configuration.elementCount
         let fileView = try await loadedView(of: fromFile, provider: "file", expected: expected)
