@@ -37,6 +37,19 @@ public final class TraefikProcess: Sendable {
     /// Starts Traefik with `providerArguments` (e.g. `--providers.file.filename=...`) and waits until its API
     /// answers (up to 20 s).
     public static func start(providerArguments: [String]) async throws -> TraefikProcess {
+        // A chosen port can be taken by a parallel test before Traefik binds it: try again with new ports.
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            do {
+                return try await startOnce(providerArguments: providerArguments)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
+    private static func startOnce(providerArguments: [String]) async throws -> TraefikProcess {
         try await NIOThreadPool.singleton.runIfActive {
             let binary = try binary()
             let ports = (0..<5).map { _ in FreePort.next() }
@@ -59,7 +72,11 @@ public final class TraefikProcess: Sendable {
             let traefik = TraefikProcess(process: process, directory: directory, ports: ports)
             let deadline = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < deadline {
-                guard process.isRunning else { throw TestSupportError.startFailed(process.name, log: process.log) }
+                guard process.isRunning else {
+                    let log = process.log
+                    traefik.stopBlocking()
+                    throw TestSupportError.startFailed(process.name, log: log)
+                }
                 if let response = HTTPGet.get(port: ports[0], path: "/api/version"), response.status == 200 {
                     return traefik
                 }
