@@ -101,13 +101,7 @@ public enum KVParser {
                     report(path, "expected \(type.description), found sub-keys (\(node.children.map(\.name).joined(separator: ", ")))")
                     return nil
                 }
-                if node.value.isEmpty { return nil }
-                switch ScalarValue.canonical(node.value, as: type) {
-                case .success(let canonical): return .value(canonical)
-                case .failure(let error):
-                    report(path, error.message)
-                    return nil
-                }
+                return read(leaf: node.value, as: type, path: path)
 
             case .list(let element):
                 if element.isScalar {

@@ -43,6 +43,22 @@ public indirect enum SchemaType: Sendable {
     }
 }
 
+extension SchemaType: Equatable {
+    public static func == (lhs: SchemaType, rhs: SchemaType) -> Bool {
+        switch (lhs, rhs) {
+        case (.string, .string), (.bool, .bool), (.integer, .integer), (.duration, .duration), (.freeForm, .freeForm),
+            (.ignoredInFiles, .ignoredInFiles):
+            return true
+        case (.list(let a), .list(let b)), (.dictionary(let a), .dictionary(let b)):
+            return a == b
+        case (.object(let a), .object(let b)):
+            return a.name == b.name
+        default:
+            return false
+        }
+    }
+}
+
 /// Whether a structure may be switched on by its mere presence (`tls: {}` in a file, `tls = true` in KV).
 ///
 /// Traefik marks such fields `allowEmpty` per decoder; a few are `allowEmpty` for files but not for KV, so an

@@ -220,22 +220,6 @@ struct SchemaChecker {
     }
 }
 
-extension SchemaType: Equatable {
-    public static func == (lhs: SchemaType, rhs: SchemaType) -> Bool {
-        switch (lhs, rhs) {
-        case (.string, .string), (.bool, .bool), (.integer, .integer), (.duration, .duration), (.freeForm, .freeForm),
-            (.ignoredInFiles, .ignoredInFiles):
-            return true
-        case (.list(let a), .list(let b)), (.dictionary(let a), .dictionary(let b)):
-            return a == b
-        case (.object(let a), .object(let b)):
-            return a.name == b.name
-        default:
-            return false
-        }
-    }
-}
-
 /// Rules for a user-chosen name that becomes one segment of a Redis key.
 enum KeySegment {
     /// Why `name` cannot be one KV path segment, or `nil` when it can.

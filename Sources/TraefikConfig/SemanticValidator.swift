@@ -50,11 +50,10 @@ enum SemanticValidator {
             implicit: Set<String> = []
         ) {
             guard !reference.contains("@"), !implicit.contains(reference) else { return }
-            guard names(section, collection).contains(reference) else {
+            if !names(section, collection).contains(reference) {
                 let hint = names(section, collection).first { $0.lowercased() == reference.lowercased() }
                     .map { " (did you mean \"\($0)\"? names are case-sensitive in references)" } ?? ""
                 report(element, detail, "\(what) \"\(reference)\" is not defined in \(section).\(collection)\(hint); define it, or name another provider's with \"name@provider\"")
-                return
             }
         }
 

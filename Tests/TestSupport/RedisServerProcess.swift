@@ -95,15 +95,9 @@ public final class RedisServerProcess: Sendable {
     }
 
     private static func canConnect(to port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = FreePort.loopbackAddress(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
+        guard let fd = FreePort.connectLoopback(port: port) else { return false }
+        close(fd)
+        return true
     }
 
     /// Stops the server and removes its directory.

@@ -108,7 +108,8 @@ public final class TraefikProcess: Sendable {
         try? await NIOThreadPool.singleton.runIfActive { self.stopBlocking() }
     }
 
-    func stopBlocking() {
+    /// Stops Traefik and removes its directory at once; for `defer` blocks, which cannot await.
+    public func stopBlocking() {
         process.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -153,9 +154,13 @@ public final class HTTPBackendProcess: Sendable {
     }
 
     public func stop() async {
-        try? await NIOThreadPool.singleton.runIfActive {
-            self.process.stop()
-            try? FileManager.default.removeItem(atPath: self.root)
-        }
+        try? await NIOThreadPool.singleton.runIfActive { self.stopBlocking() }
+    }
+
+    /// Stops the server and removes its files at once; for `defer` blocks, which cannot await.
+    public func stopBlocking() {
+        process.stop()
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.removeItem(atPath: root + ".log")
     }
 }

@@ -28,7 +28,7 @@ struct TraefikDifferentialTests {
         let token = "reached-\(UUID().uuidString)"
         let path = (0..<12).reversed().map { String(format: "/p%02d", $0) }.joined() + "/backend.txt"
         let backend = try await HTTPBackendProcess.start(files: [String(path.dropFirst()): token])
-        defer { backend.process.stop() }
+        defer { backend.stopBlocking() }
         let names = (0..<12).map { String(format: "m%02d", $0) }
         var yaml = """
             http:
@@ -57,7 +57,7 @@ struct TraefikDifferentialTests {
             let traefik = try await TraefikProcess.start(providerArguments: [
                 "--providers.redis.endpoints=127.0.0.1:\(redis.address.port)", "--providers.redis.rootKey=traefik",
             ])
-            defer { traefik.process.stop() }
+            defer { traefik.stopBlocking() }
             var last: HTTPGet.Response?
             let deadline = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < deadline {
@@ -109,8 +109,8 @@ struct TraefikDifferentialTests {
             "--providers.redis.rootKey=traefik",
         ])
         defer {
-            fromFile.process.stop()
-            fromRedis.process.stop()
+            fromFile.stopBlocking()
+            fromRedis.stopBlocking()
             if fileForTraefik != file.path { try? FileManager.default.removeItem(atPath: fileForTraefik) }
         }
         let expected = result.configuration.elementCount

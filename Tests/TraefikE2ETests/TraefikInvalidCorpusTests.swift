@@ -49,7 +49,7 @@ struct TraefikInvalidCorpusTests {
         }
 
         let traefik = try await TraefikProcess.start(providerArguments: ["--providers.file.filename=\(file.path)"])
-        defer { traefik.process.stop() }
+        defer { traefik.stopBlocking() }
         let deadline = ContinuousClock.now + .seconds(15)
         switch expectation {
         case .fatal:
