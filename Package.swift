@@ -3,8 +3,9 @@
 // traefik-coordinator: keeps Traefik's routing configuration in Redis correct, highly available and observable.
 // Module layout and dependency direction follow ARCHITECTURE.md:
 //   RESP  <-  RedisClient  <-  Coordination  ->  TraefikConfig  ->  COpenSSL (system OpenSSL: libssl, libcrypto)
-//                                   ^
-//                         traefik-coordinator (executable)
+//                  |  (TLS)        ^                                   ^
+//                  +---------------|----> COpenSSLShims (macros) ------+
+//                       traefik-coordinator (executable)
 import PackageDescription
 import class Foundation.ProcessInfo
 
@@ -38,17 +39,23 @@ var package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Out-of-line, prefixed wrappers for the OpenSSL macros Swift cannot import (SNI, minimum version, option bits).
+        .target(
+            name: "COpenSSLShims",
+            dependencies: ["COpenSSL"]
+        ),
         // RESP2/RESP3 wire format: command encoding, incremental reply decoding. No I/O.
         .target(
             name: "RESP",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
-        // Connections to Redis over SwiftNIO: commands, pipelines, transactions, scripts, SCAN, pub/sub, reconnects.
+        // Connections to Redis over SwiftNIO (plain TCP or TLS on the system OpenSSL): commands, pipelines,
+        // transactions, scripts, SCAN, pub/sub, reconnects.
         .target(
             name: "RedisClient",
             dependencies: [
-                "RESP",
+                "RESP", "COpenSSL", "COpenSSLShims",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,7 +6,8 @@ import RedisClient
 
 /// Measures RESP decode throughput (no I/O) and pipelined SET throughput against a real redis-server.
 ///
-/// Usage: `RESPBenchmarks [host:port]` — without an address only the decode figures are printed.
+/// Usage: `RESPBenchmarks [host:port [tls-host:port ca.pem]]` — without an address only the decode figures are
+/// printed; with a TLS address and its CA, the pipelined SETs are measured over TLS as well.
 /// Run through `Benchmarks/run`, which starts a redis-server and runs the reference tools in the same run.
 @main
 struct RESPBenchmarks {
@@ -19,14 +20,28 @@ struct RESPBenchmarks {
             print(pad(name, 34) + pad(String(format1(mib / seconds)), 10) + pad(String(Int(Double(replies) / seconds)), 14))
         }
         guard CommandLine.arguments.count > 1 else { return }
-        let address = try RedisAddress(parsing: CommandLine.arguments[1])
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let connection = try await RedisConnection.connect(
-            to: address, configuration: RedisConnectionConfiguration(commandTimeout: .seconds(60)), logger: logger)
         let total = 100_000
         print("\nPipelined SET of \(total) keys (16-byte values) through RedisConnection (median of 5 runs)")
-        print(pad("batch size", 34) + pad("SET/s", 14))
+        print(pad("transport", 10) + pad("batch size", 24) + pad("SET/s", 14))
+        let plain = try await RedisConnection.connect(
+            to: try RedisAddress(parsing: CommandLine.arguments[1]),
+            configuration: RedisConnectionConfiguration(commandTimeout: .seconds(60)), logger: logger)
+        try await measurePipelinedSets(plain, transport: "tcp", total: total)
+        await plain.close()
+        // `RESPBenchmarks PLAIN TLS CA`: the same over TLS (system OpenSSL), to the server's tls-port.
+        guard CommandLine.arguments.count > 3 else { return }
+        let tls = try TLSTransport(configuration: TLSConfiguration(caFile: CommandLine.arguments[3]))
+        let encrypted = try await RedisConnection.connect(
+            to: try RedisAddress(parsing: CommandLine.arguments[2]),
+            configuration: RedisConnectionConfiguration(commandTimeout: .seconds(60), transport: tls), logger: logger)
+        try await measurePipelinedSets(encrypted, transport: "tls", total: total)
+        await encrypted.close()
+    }
+
+    /// Sends `total` SETs in batches of 100, 1,000 and 10,000 commands and prints the median rate per batch size.
+    static func measurePipelinedSets(_ connection: RedisConnection, transport: String, total: Int) async throws {
         for batch in [100, 1_000, 10_000] {
             var runs: [Double] = []
             for run in 0..<5 {
@@ -40,9 +55,8 @@ struct RESPBenchmarks {
                 runs.append(seconds(ContinuousClock.now - started))
                 _ = try await connection.send(.raw(RESPCommand("FLUSHALL")))
             }
-            print(pad(String(batch), 34) + pad(String(Int(Double(total) / median(runs))), 14))
+            print(pad(transport, 10) + pad(String(batch), 24) + pad(String(Int(Double(total) / median(runs))), 14))
         }
-        await connection.close()
     }
 
     static func decodeStreams() -> [(String, ByteBuffer, Int)] {

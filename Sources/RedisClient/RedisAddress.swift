@@ -41,11 +41,21 @@ public struct RedisAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// An address that is not `host:port`.
+/// An address or endpoint that cannot be used.
 public struct RedisAddressError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The text that could not be parsed.
     public var text: String
+    /// What is wrong, when it is more than the shape of `host:port`.
+    public var reason: String?
+
+    /// Creates the error.
+    public init(text: String, reason: String? = nil) {
+        self.text = text
+        self.reason = reason
+    }
+
     public var description: String {
-        "invalid Redis address '\(text)': expected host:port (e.g. redis.example.com:6379 or [::1]:6379), port 1-65535"
+        "invalid Redis address '\(text)': "
+            + (reason ?? "expected host:port (e.g. redis.example.com:6379 or [::1]:6379), port 1-65535")
     }
 }

@@ -1,5 +1,22 @@
 import NIOCore
 import RESP
+import Synchronization
+
+/// Why a connection closed, kept beyond the channel's pipeline (which is torn down on close), so a command
+/// written after the close fails with the real reason (a TLS alert, a protocol violation) at once.
+final class RedisCloseReason: Sendable {
+    private let error = Mutex<RedisError?>(nil)
+
+    /// Records the first reason; later ones are consequences.
+    func record(_ reason: RedisError) {
+        error.withLock { if $0 == nil { $0 = reason } }
+    }
+
+    /// The recorded reason, or a generic one naming `address`.
+    func error(for address: RedisAddress) -> RedisError {
+        error.withLock { $0 } ?? .connectionClosed(address, reason: "the connection was already closed")
+    }
+}
 
 /// A batch of commands written in one flush, answered by `replyCount` replies in order.
 struct RedisRequest: Sendable {
@@ -27,6 +44,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     private let address: RedisAddress
+    private let closeReason: RedisCloseReason
     private let onPubSubMessage: (@Sendable (RESPToken) -> Void)?
     private var pending = CircularBuffer<Pending>(initialCapacity: 16)
     /// Replies collected so far for the request at the head of `pending`. Kept outside the queue: mutating an
@@ -36,8 +54,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var inSubscribedMode = false
     private var closedError: RedisError?
 
-    init(address: RedisAddress, onPubSubMessage: (@Sendable (RESPToken) -> Void)?) {
+    init(address: RedisAddress, closeReason: RedisCloseReason = RedisCloseReason(), onPubSubMessage: (@Sendable (RESPToken) -> Void)?) {
         self.address = address
+        self.closeReason = closeReason
         self.onPubSubMessage = onPubSubMessage
     }
 
@@ -90,6 +109,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let protocolError = error as? RESPProtocolError {
             failEverything(.protocolViolation(address, protocolError))
+        } else if let tlsError = error as? TLSError {
+            failEverything(.tls(address, tlsError))
         } else {
             failEverything(.connectionClosed(address, reason: "\(error)"))
         }
@@ -102,7 +123,10 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     private func failEverything(_ error: RedisError) {
-        if closedError == nil { closedError = error }
+        if closedError == nil {
+            closedError = error
+            closeReason.record(error)
+        }
         headReplies = []
         while let request = pending.popFirst() {
             request.promise.fail(error)

@@ -21,14 +21,16 @@ public final class RedisConnection: RedisCommandExecutor {
     public let scriptCache: RedisScriptCache
 
     let channel: any Channel
+    private let closeReason: RedisCloseReason
     private let configuration: RedisConnectionConfiguration
     private let logger: Logger
 
     private init(
-        channel: any Channel, address: RedisAddress, configuration: RedisConnectionConfiguration,
+        channel: any Channel, closeReason: RedisCloseReason, address: RedisAddress, configuration: RedisConnectionConfiguration,
         protocolVersion: Int, serverVersion: String, logger: Logger, scriptCache: RedisScriptCache
     ) {
         self.channel = channel
+        self.closeReason = closeReason
         self.address = address
         self.configuration = configuration
         self.protocolVersion = protocolVersion
@@ -51,12 +53,15 @@ public final class RedisConnection: RedisCommandExecutor {
         scriptCache: RedisScriptCache = RedisScriptCache(),
         onPubSubMessage: (@Sendable (RESPToken) -> Void)? = nil
     ) async throws(RedisError) -> RedisConnection {
+        let closeReason = RedisCloseReason()
         let channel = try await openChannel(
-            to: address, configuration: configuration, group: eventLoopGroup, onPubSubMessage: onPubSubMessage)
+            to: address, configuration: configuration, group: eventLoopGroup, logger: logger, closeReason: closeReason,
+            onPubSubMessage: onPubSubMessage)
         do {
-            let (version, serverVersion) = try await handshake(channel: channel, address: address, configuration: configuration)
+            let (version, serverVersion) = try await handshake(
+                channel: channel, closeReason: closeReason, address: address, configuration: configuration)
             let connection = RedisConnection(
-                channel: channel, address: address, configuration: configuration, protocolVersion: version,
+                channel: channel, closeReason: closeReason, address: address, configuration: configuration, protocolVersion: version,
                 serverVersion: serverVersion, logger: logger, scriptCache: scriptCache)
             logger.debug(
                 "connected to Redis",
@@ -70,49 +75,85 @@ public final class RedisConnection: RedisCommandExecutor {
 
     private static func openChannel(
         to address: RedisAddress, configuration: RedisConnectionConfiguration, group: any EventLoopGroup,
-        onPubSubMessage: (@Sendable (RESPToken) -> Void)?
+        logger: Logger, closeReason: RedisCloseReason, onPubSubMessage: (@Sendable (RESPToken) -> Void)?
     ) async throws(RedisError) -> any Channel {
+        let transport = configuration.transport
+        try await transport.prepare(for: address, logger: logger)
+        // Completed by the transport once it is ready for RESP (after the TLS handshake), or failed.
+        let ready = group.any().makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 do {
+                    try transport.configure(channel, address: address).cascade(to: ready)
                     let pipeline = channel.pipeline.syncOperations
-                    try configuration.transport.configure(pipeline, address: address)
                     try pipeline.addHandler(ByteToMessageHandler(RESPTokenDecoder(limits: configuration.limits)))
-                    try pipeline.addHandler(RedisChannelHandler(address: address, onPubSubMessage: onPubSubMessage))
+                    try pipeline.addHandler(RedisChannelHandler(address: address, closeReason: closeReason, onPubSubMessage: onPubSubMessage))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }
+        let channel: any Channel
         do {
-            return try await bootstrap.connect(host: address.host, port: address.port).get()
-        } catch ChannelError.connectTimeout {
-            throw .connectTimeout(address, timeout: configuration.connectTimeout)
-        } catch let error as NIOConnectionError {
+            channel = try await bootstrap.connect(host: address.host, port: address.port).get()
+        } catch {
+            ready.fail(error)
+            throw connectError(error, address: address, configuration: configuration)
+        }
+        do {
+            try await ready.futureResult.get()
+            return channel
+        } catch {
+            channel.close(promise: nil)
+            if let error = error as? TLSError { throw .tls(address, error) }
+            throw .connectionClosed(address, reason: "\(transport.name) transport failed: \(error)")
+        }
+    }
+
+    /// The error for a failed TCP connect.
+    private static func connectError(
+        _ error: any Error, address: RedisAddress, configuration: RedisConnectionConfiguration
+    ) -> RedisError {
+        switch error {
+        case ChannelError.connectTimeout:
+            return .connectTimeout(address, timeout: configuration.connectTimeout)
+        case let error as NIOConnectionError:
             if error.connectionErrors.contains(where: { if case ChannelError.connectTimeout = $0.error { true } else { false } }) {
-                throw .connectTimeout(address, timeout: configuration.connectTimeout)
+                return .connectTimeout(address, timeout: configuration.connectTimeout)
             }
             let reasons = error.connectionErrors.map { "\($0.target): \($0.error)" }
             let reason = reasons.isEmpty ? (error.dnsAError ?? error.dnsAAAAError).map { "name not resolved (\($0))" } : nil
-            throw .connectFailed(address, reason: reason ?? reasons.joined(separator: "; "))
-        } catch let error as RedisError {
-            throw error
-        } catch {
-            throw .connectFailed(address, reason: "\(error)")
+            return .connectFailed(address, reason: reason ?? reasons.joined(separator: "; "))
+        case let error as RedisError:
+            return error
+        case let error as TLSError:
+            return .tls(address, error)
+        default:
+            return .connectFailed(address, reason: "\(error)")
         }
     }
 
     /// Runs the handshake; returns the protocol version in use and the server version.
     private static func handshake(
-        channel: any Channel, address: RedisAddress, configuration: RedisConnectionConfiguration
+        channel: any Channel, closeReason: RedisCloseReason, address: RedisAddress, configuration: RedisConnectionConfiguration
     ) async throws(RedisError) -> (Int, String) {
         func run(_ command: RESPCommand) async throws(RedisError) -> RESPToken {
-            let replies = try await submit(
-                channel: channel, address: address, commands: [command], name: command.name,
-                timeout: configuration.commandTimeout, subscriptionAcks: false)
-            return replies[0]
+            do {
+                let replies = try await submit(
+                    channel: channel, closeReason: closeReason, address: address, commands: [command], name: command.name,
+                    timeout: configuration.commandTimeout, subscriptionAcks: false)
+                return replies[0]
+            } catch {
+                // A TLS port drops a plaintext client at its first command, and a TLS 1.3 server drops a client
+                // whose certificate it refuses just after the handshake: say what to check, never fall back.
+                guard case .connectionClosed(let address, let reason) = error else { throw error }
+                throw .connectionClosed(
+                    address,
+                    reason: (reason.map { "\($0); " } ?? "")
+                        + "the server closed the connection at our first command: \(configuration.transport.firstCommandRejectedHint)")
+            }
         }
         func authenticationError(_ token: RESPToken) -> RedisError? {
             guard let message = token.errorMessage else { return nil }
@@ -179,7 +220,7 @@ public final class RedisConnection: RedisCommandExecutor {
 
     public func send<Response>(_ command: RedisCommand<Response>, timeout: Duration? = nil) async throws -> Response {
         let replies = try await Self.submit(
-            channel: channel, address: address, commands: [command.command], name: command.name,
+            channel: channel, closeReason: closeReason, address: address, commands: [command.command], name: command.name,
             timeout: timeout ?? configuration.commandTimeout, subscriptionAcks: false)
         return try command.decodeReply(replies[0], address: address)
     }
@@ -187,7 +228,7 @@ public final class RedisConnection: RedisCommandExecutor {
     public func pipeline(_ commands: [RESPCommand], timeout: Duration? = nil) async throws -> [RESPToken] {
         guard !commands.isEmpty else { return [] }
         return try await Self.submit(
-            channel: channel, address: address, commands: commands, name: "pipeline of \(commands.count) commands",
+            channel: channel, closeReason: closeReason, address: address, commands: commands, name: "pipeline of \(commands.count) commands",
             timeout: timeout ?? configuration.commandTimeout, subscriptionAcks: false)
     }
 
@@ -198,7 +239,7 @@ public final class RedisConnection: RedisCommandExecutor {
     /// - Throws: ``RedisError/server(_:)`` with `EXECABORT` when a command was refused while queueing.
     public func transaction(_ commands: [RESPCommand], timeout: Duration? = nil) async throws -> [RESPToken]? {
         let replies = try await Self.submit(
-            channel: channel, address: address, commands: [RESPCommand("MULTI")] + commands + [RESPCommand("EXEC")],
+            channel: channel, closeReason: closeReason, address: address, commands: [RESPCommand("MULTI")] + commands + [RESPCommand("EXEC")],
             name: "MULTI/EXEC", timeout: timeout ?? configuration.commandTimeout, subscriptionAcks: false)
         let exec = replies[replies.count - 1]
         if let message = exec.errorMessage {
@@ -214,13 +255,13 @@ public final class RedisConnection: RedisCommandExecutor {
     /// Sends `SUBSCRIBE`/`PSUBSCRIBE`-family commands and waits for one confirmation per name.
     func sendSubscription(_ command: RESPCommand, names: Int) async throws {
         _ = try await Self.submit(
-            channel: channel, address: address, commands: [command], name: command.name,
+            channel: channel, closeReason: closeReason, address: address, commands: [command], name: command.name,
             timeout: configuration.commandTimeout, subscriptionAcks: true, replyCount: names)
     }
 
     /// Encodes, writes and waits, with a timeout and task cancellation that fail only this request.
     private static func submit(
-        channel: any Channel, address: RedisAddress, commands: [RESPCommand], name: String, timeout: Duration,
+        channel: any Channel, closeReason: RedisCloseReason, address: RedisAddress, commands: [RESPCommand], name: String, timeout: Duration,
         subscriptionAcks: Bool, replyCount: Int? = nil
     ) async throws(RedisError) -> [RESPToken] {
         guard !Task.isCancelled else { throw .cancelled(command: name) }
@@ -236,7 +277,11 @@ public final class RedisConnection: RedisCommandExecutor {
         promise.futureResult.whenComplete { _ in timer.cancel() }
         do {
             return try await withTaskCancellationHandler {
-                channel.writeAndFlush(request, promise: nil)
+                // On a channel already closed, the write fails without reaching our handler: fail the request
+                // with the reason the connection closed, instead of waiting for its timeout.
+                let written = channel.eventLoop.makePromise(of: Void.self)
+                written.futureResult.whenFailure { _ in promise.fail(closeReason.error(for: address)) }
+                channel.writeAndFlush(request, promise: written)
                 return try await promise.futureResult.get()
             } onCancel: {
                 promise.fail(RedisError.cancelled(command: name))  // a later reply is dropped by the handler

@@ -26,8 +26,8 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
     case unexpectedReply(command: String, RedisAddress?, reply: String)
     /// The client was closed (shutting down); no new connection is opened.
     case clientClosed
-    /// The transport (TLS) failed; `reason` says why.
-    case transport(RedisAddress, reason: String)
+    /// TLS failed (handshake, certificate, truncation); transient or not as ``TLSError/isTransient`` says.
+    case tls(RedisAddress, TLSError)
 
     /// The server error, if this is one.
     public var serverError: RedisServerError? {
@@ -43,8 +43,9 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
             return true
         case .server(let error):
             return error.kind == .loading || error.kind == .masterDown || error.kind == .busy
-        case .cancelled, .clientClosed, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply,
-            .transport:
+        case .tls(_, let error):
+            return error.isTransient
+        case .cancelled, .clientClosed, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply:
             return false
         }
     }
@@ -74,8 +75,8 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
             return "unexpected reply to \(command)" + (address.map { " from \($0)" } ?? "") + ": \(reply)"
         case .clientClosed:
             return "the Redis client was closed; no new connection is opened"
-        case .transport(let address, let reason):
-            return "transport to \(address) failed: \(reason)"
+        case .tls(let address, let error):
+            return "TLS to Redis at \(address): \(error)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RedisClient
 
 /// The `traefik-coordinator` command line: the root command and its subcommands.
 ///
@@ -19,12 +20,13 @@ struct TraefikCoordinator: AsyncParsableCommand {
     )
 }
 
-/// `traefik-coordinator version`: prints the version.
+/// `traefik-coordinator version`: prints the version, and the OpenSSL linked at run time.
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "version", abstract: "Print the version of traefik-coordinator.")
+        commandName: "version", abstract: "Print the version of traefik-coordinator and of the system OpenSSL it uses.")
 
     func run() {
         print("traefik-coordinator \(BuildInfo.version)")
+        print("TLS: \(TLSLibrary.runtimeVersion) (system library; built against \(TLSLibrary.headerVersion))")
     }
 }

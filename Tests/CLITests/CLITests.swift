@@ -48,3 +48,30 @@ struct CLITests {
         #expect(output.contains("frobnicate"))
     }
 }
+
+/// The binary links the system OpenSSL (libssl.so.3), never BoringSSL.
+@Suite("OpenSSL linkage", .enabled(if: ExternalTool.shouldRun("ldd")))
+struct OpenSSLLinkageTests {
+    @Test("ldd shows the system libssl.so.3 and libcrypto.so.3; no BoringSSL symbol is in the binary")
+    func linkage() throws {
+        let ldd = try ChildProcess.run(try ExternalTool.require("ldd", package: "libc-bin"), [CoordinatorBinary.path])
+        #expect(ldd.status == 0)
+        let libssl = ldd.output.split(separator: "\n").first { $0.contains("libssl.so.3") }
+        #expect(libssl != nil, "ldd output:\n\(ldd.output)")
+        #expect(libssl?.contains("=> /") == true, "libssl.so.3 must resolve to a system path: \(libssl ?? "")")
+        #expect(ldd.output.contains("libcrypto.so.3"))
+        // Symbol names are in the binary's string tables; BoringSSL's would carry its prefixes.
+        let binary = try Data(contentsOf: URL(fileURLWithPath: CoordinatorBinary.path))
+        for marker in ["CNIOBoringSSL", "BORINGSSL_", "boringssl"] {
+            #expect(binary.range(of: Data(marker.utf8)) == nil, "found \(marker) in the binary")
+        }
+        #expect(binary.range(of: Data("SSL_set1_host".utf8)) != nil, "the OpenSSL 3 symbols we call are dynamic imports")
+    }
+
+    @Test("version names the OpenSSL loaded at run time")
+    func versionShowsOpenSSL() throws {
+        let (status, output) = try CoordinatorBinary.run(["version"])
+        #expect(status == 0)
+        #expect(output.contains("TLS: OpenSSL 3."))
+    }
+}

@@ -105,7 +105,7 @@ struct RedisReconnectTests {
             return false
         }
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3))
+        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(10), "gives up after about reconnectTimeout (generous bound for a loaded machine)")
     }
 
     @Test("a wrong password is not retried: the client fails at once")
@@ -121,7 +121,7 @@ struct RedisReconnectTests {
                 if case .authenticationFailed = error as? RedisError { return true }
                 return false
             }
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(5), "bounded by the 300 ms command timeout (generous bound for a loaded machine)")
         }
     }
 }
@@ -177,7 +177,7 @@ struct SilentServerTests {
             #expect(failed == address)
             #expect(error.isTransient)
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(5), "bounded by the 300 ms command timeout (generous bound for a loaded machine)")
     }
 }
 

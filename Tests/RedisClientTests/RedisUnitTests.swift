@@ -78,3 +78,44 @@ struct FixedGenerator: RandomNumberGenerator {
         return state
     }
 }
+
+@Suite("Redis endpoints")
+struct RedisEndpointTests {
+    @Test("host:port, redis:// and rediss:// parse; rediss:// selects TLS with default settings")
+    func schemes() throws {
+        #expect(try RedisEndpoint(parsing: "redis.example.com:6380") == RedisEndpoint(address: .init(host: "redis.example.com", port: 6380)))
+        #expect(try RedisEndpoint(parsing: "rediss://master.cache.amazonaws.com:6379/").scheme == .rediss)
+        #expect(try RedisEndpoint(parsing: "REDIS://[::1]").address == RedisAddress(host: "::1", port: 6379))
+        #expect(try RedisEndpoint(parsing: "rediss://10.0.0.1:6380").description == "rediss://10.0.0.1:6380")
+        let tls = try RedisEndpoint.transport(for: [RedisEndpoint(parsing: "rediss://127.0.0.1:6380")], tls: nil)
+        #expect(tls.name == "tls")
+        let plain = try RedisEndpoint.transport(for: [RedisEndpoint(parsing: "127.0.0.1:6379")], tls: nil)
+        #expect(plain.name == "tcp")
+    }
+
+    @Test("credentials, paths and unknown schemes are refused; the password never appears in the error")
+    func refused() throws {
+        let error = try #require(throws: RedisAddressError.self) { try RedisEndpoint(parsing: "rediss://app:s3cret@cache:6379") }
+        #expect(!error.description.contains("s3cret"))
+        #expect(error.description.contains("redis.passwordFile"))
+        #expect(throws: RedisAddressError.self) { try RedisEndpoint(parsing: "redis://cache:6379/2") }
+        #expect(throws: RedisAddressError.self) { try RedisEndpoint(parsing: "http://cache:6379") }
+        #expect(throws: TLSError.self) {
+            try RedisEndpoint.transport(for: [RedisEndpoint(parsing: "redis://a:6379")], tls: TLSConfiguration())
+        }
+    }
+}
+
+@Suite("Sentinel TLS setting")
+struct SentinelTLSSettingTests {
+    @Test("unset inherits the data nodes' TLS; false is plaintext; its own settings win")
+    func resolution() {
+        let dataNodes = TLSConfiguration(caFile: "/etc/redis/ca.crt")
+        let own = TLSConfiguration(caFile: "/etc/sentinel/ca.crt", settingsPath: "redis.sentinel.tls")
+        #expect(SentinelTLSSetting.inherit.resolve(dataNodes: dataNodes) == dataNodes)
+        #expect(SentinelTLSSetting.inherit.resolve(dataNodes: nil) == nil)
+        #expect(SentinelTLSSetting.disabled.resolve(dataNodes: dataNodes) == nil)
+        #expect(SentinelTLSSetting.enabled(own).resolve(dataNodes: dataNodes) == own)
+        #expect(SentinelTLSSetting.enabled(own).resolve(dataNodes: nil)?.caFile == "/etc/sentinel/ca.crt")
+    }
+}

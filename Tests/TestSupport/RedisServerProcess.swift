@@ -14,8 +14,31 @@ import RESP
 /// ends. Extra configuration lines (`requirepass`, `rename-command CONFIG ""`, TLS settings) are written to
 /// its `redis.conf`.
 public final class RedisServerProcess: Sendable {
-    /// Where the server listens.
+    /// The server's TLS side: its certificate and key, and how it treats client certificates.
+    public struct TLSSettings: Sendable {
+        public var server: CertificateFiles
+        /// CA for client certificates (`tls-ca-cert-file`); required when `authenticateClients` is true.
+        public var clientCA: String?
+        /// `tls-auth-clients yes` (mTLS) when true, `no` otherwise.
+        public var authenticateClients: Bool
+
+        public init(server: CertificateFiles, clientCA: String? = nil, authenticateClients: Bool = false) {
+            self.server = server
+            self.clientCA = clientCA
+            self.authenticateClients = authenticateClients
+        }
+
+        var configurationLines: [String] {
+            ["tls-cert-file \(server.certificate)", "tls-key-file \(server.privateKey)"]
+                + (clientCA.map { ["tls-ca-cert-file \($0)"] } ?? [])
+                + ["tls-auth-clients \(authenticateClients ? "yes" : "no")"]
+        }
+    }
+
+    /// Where the server listens for plaintext connections (tests use it for redis-cli assertions).
     public let address: RedisAddress
+    /// Where the server listens for TLS, when started with ``TLSSettings``.
+    public let tlsAddress: RedisAddress?
     /// The server's temporary directory (configuration, log, data).
     public let directory: String
     /// The process (a new one after ``restart()``).
@@ -24,8 +47,9 @@ public final class RedisServerProcess: Sendable {
     private let current: Mutex<ManagedProcess>
     private let binary: String
 
-    private init(address: RedisAddress, directory: String, process: ManagedProcess, binary: String) {
+    private init(address: RedisAddress, tlsAddress: RedisAddress?, directory: String, process: ManagedProcess, binary: String) {
         self.address = address
+        self.tlsAddress = tlsAddress
         self.directory = directory
         self.current = Mutex(process)
         self.binary = binary
@@ -45,31 +69,37 @@ public final class RedisServerProcess: Sendable {
     }
 
     /// Starts a server with `configuration` lines added to a minimal loopback-only configuration and waits
-    /// (up to 10 s) until it accepts connections.
-    public static func start(configuration: [String] = [], executable: String = "redis-server") async throws -> RedisServerProcess {
-        try await NIOThreadPool.singleton.runIfActive { try startBlocking(configuration: configuration, executable: executable) }
+    /// (up to 10 s) until it accepts connections. With `tls`, it also listens for TLS on a second port.
+    public static func start(
+        configuration: [String] = [], tls: TLSSettings? = nil, executable: String = "redis-server"
+    ) async throws -> RedisServerProcess {
+        try await NIOThreadPool.singleton.runIfActive {
+            try startBlocking(configuration: configuration, tls: tls, executable: executable)
+        }
     }
 
-    private static func startBlocking(configuration: [String], executable: String) throws -> RedisServerProcess {
+    private static func startBlocking(configuration: [String], tls: TLSSettings?, executable: String) throws -> RedisServerProcess {
         let binary = try ExternalTool.require(executable, package: executable == "redis-sentinel" ? "redis-sentinel" : "redis-server")
         var lastError: (any Error)?
         for _ in 0..<3 {  // a port may be taken between choosing it and binding it
             let port = FreePort.next()
+            let tlsPort = tls.map { _ in FreePort.next() }
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("tc-redis-\(port)-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let lines = [
                 "port \(port)", "bind 127.0.0.1", "dir \(directory)", "save \"\"", "appendonly no",
                 "daemonize no", "protected-mode no", "enable-debug-command yes",
-            ] + configuration
+            ] + (tlsPort.map { ["tls-port \($0)"] } ?? []) + (tls?.configurationLines ?? []) + configuration
             let configPath = "\(directory)/redis.conf"
             try lines.joined(separator: "\n").appending("\n").write(toFile: configPath, atomically: true, encoding: .utf8)
             let process = try ManagedProcess(
                 name: "redis-server :\(port)", executable: binary, arguments: [configPath],
                 logPath: "\(directory)/redis.log", workingDirectory: directory)
             let server = RedisServerProcess(
-                address: RedisAddress(host: "127.0.0.1", port: port), directory: directory, process: process,
-                binary: binary)
+                address: RedisAddress(host: "127.0.0.1", port: port),
+                tlsAddress: tlsPort.map { RedisAddress(host: "127.0.0.1", port: $0) }, directory: directory,
+                process: process, binary: binary)
             do {
                 try server.waitUntilListening(timeout: .seconds(10))
                 return server
@@ -88,7 +118,7 @@ public final class RedisServerProcess: Sendable {
             guard process.isRunning else {
                 throw TestSupportError.startFailed(process.name, log: process.log)
             }
-            if Self.canConnect(to: address.port) { return }
+            if Self.canConnect(to: address.port), tlsAddress.map({ Self.canConnect(to: $0.port) }) ?? true { return }
             usleep(20_000)
         }
         throw TestSupportError.timedOut("\(process.name) did not listen within \(timeout). Log:\n\(process.log)")
@@ -171,11 +201,12 @@ public final class RedisServerProcess: Sendable {
     }
 }
 
-/// Starts a real redis-server, runs `body`, and stops the server however `body` ends.
+/// Starts a real redis-server (with a TLS port when `tls` is given), runs `body`, and stops the server however
+/// `body` ends.
 public func withRedisServer<T>(
-    _ configuration: [String] = [], _ body: (RedisServerProcess) async throws -> T
+    _ configuration: [String] = [], tls: RedisServerProcess.TLSSettings? = nil, _ body: (RedisServerProcess) async throws -> T
 ) async throws -> T {
-    let server = try await RedisServerProcess.start(configuration: configuration)
+    let server = try await RedisServerProcess.start(configuration: configuration, tls: tls)
     do {
         let result = try await body(server)
         await server.stop()
