@@ -17,6 +17,11 @@ public final class RedisConnection: RedisCommandExecutor {
     public let protocolVersion: Int
     /// The server's version, from `HELLO` or `INFO server` (empty if neither answered).
     public let serverVersion: String
+    /// The `role` field of the `HELLO` reply (`master`, `replica`); `nil` on RESP2 or from a sentinel. A
+    /// fallback where `ROLE` is not permitted.
+    public let helloRole: String?
+    /// The `mode` field of the `HELLO` reply (`standalone`, `sentinel`, `cluster`); `nil` on RESP2.
+    public let serverMode: String?
     /// Scripts loaded through this connection.
     public let scriptCache: RedisScriptCache
 
@@ -27,14 +32,16 @@ public final class RedisConnection: RedisCommandExecutor {
 
     private init(
         channel: any Channel, closeReason: RedisCloseReason, address: RedisAddress, configuration: RedisConnectionConfiguration,
-        protocolVersion: Int, serverVersion: String, logger: Logger, scriptCache: RedisScriptCache
+        protocolVersion: Int, hello: ServerHello, logger: Logger, scriptCache: RedisScriptCache
     ) {
         self.channel = channel
         self.closeReason = closeReason
         self.address = address
         self.configuration = configuration
         self.protocolVersion = protocolVersion
-        self.serverVersion = serverVersion
+        self.serverVersion = hello.version
+        self.helloRole = hello.role
+        self.serverMode = hello.mode
         self.logger = logger
         self.scriptCache = scriptCache
     }
@@ -58,14 +65,14 @@ public final class RedisConnection: RedisCommandExecutor {
             to: address, configuration: configuration, group: eventLoopGroup, logger: logger, closeReason: closeReason,
             onPubSubMessage: onPubSubMessage)
         do {
-            let (version, serverVersion) = try await handshake(
+            let (version, hello) = try await handshake(
                 channel: channel, closeReason: closeReason, address: address, configuration: configuration)
             let connection = RedisConnection(
                 channel: channel, closeReason: closeReason, address: address, configuration: configuration, protocolVersion: version,
-                serverVersion: serverVersion, logger: logger, scriptCache: scriptCache)
+                hello: hello, logger: logger, scriptCache: scriptCache)
             logger.debug(
                 "connected to Redis",
-                metadata: ["redis.address": "\(address)", "redis.protocol": "\(version)", "redis.version": "\(serverVersion)"])
+                metadata: ["redis.address": "\(address)", "redis.protocol": "\(version)", "redis.version": "\(hello.version)"])
             return connection
         } catch {
             channel.close(promise: nil)
@@ -135,10 +142,10 @@ public final class RedisConnection: RedisCommandExecutor {
         }
     }
 
-    /// Runs the handshake; returns the protocol version in use and the server version.
+    /// Runs the handshake; returns the protocol version in use and what HELLO said about the server.
     private static func handshake(
         channel: any Channel, closeReason: RedisCloseReason, address: RedisAddress, configuration: RedisConnectionConfiguration
-    ) async throws(RedisError) -> (Int, String) {
+    ) async throws(RedisError) -> (Int, ServerHello) {
         func run(_ command: RESPCommand) async throws(RedisError) -> RESPToken {
             do {
                 let replies = try await submit(
@@ -169,7 +176,7 @@ public final class RedisConnection: RedisCommandExecutor {
         }
 
         var protocolVersion = 2
-        var serverVersion = ""
+        var hello = ServerHello()
         var helloAuthenticated = false
         if configuration.preferRESP3 {
             var arguments: [RESPArgument] = ["3"]
@@ -189,8 +196,13 @@ public final class RedisConnection: RedisCommandExecutor {
             } else {
                 protocolVersion = 3
                 helloAuthenticated = true
-                for (key, value) in reply.pairs ?? [] where key.string == "version" {
-                    serverVersion = value.string ?? ""
+                for (key, value) in reply.pairs ?? [] {
+                    switch key.string {
+                    case "version": hello.version = value.string ?? ""
+                    case "role": hello.role = value.string
+                    case "mode": hello.mode = value.string
+                    default: break
+                    }
                 }
             }
         }
@@ -213,7 +225,7 @@ public final class RedisConnection: RedisCommandExecutor {
                 throw .server(RedisServerError(message: message, command: "SELECT", address: address))
             }
         }
-        return (protocolVersion, serverVersion)
+        return (protocolVersion, hello)
     }
 
     // MARK: - Sending
@@ -295,6 +307,18 @@ public final class RedisConnection: RedisCommandExecutor {
 
     // MARK: - Lifecycle
 
+    /// Runs `validator` (if any) on this new connection; closes it when the check fails.
+    func validated(by validator: RedisClient.ConnectionValidator?) async throws -> RedisConnection {
+        guard let validator else { return self }
+        do {
+            try await validator(self)
+            return self
+        } catch {
+            await close()
+            throw error
+        }
+    }
+
     /// True while the socket is open.
     public var isActive: Bool { channel.isActive }
 
@@ -307,6 +331,13 @@ public final class RedisConnection: RedisCommandExecutor {
     public func close() async {
         try? await channel.close()
     }
+}
+
+/// What `HELLO` told us about the server.
+struct ServerHello {
+    var version = ""
+    var role: String?
+    var mode: String?
 }
 
 extension TimeAmount {

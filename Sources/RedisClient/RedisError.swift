@@ -28,6 +28,8 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
     case clientClosed
     /// TLS failed (handshake, certificate, truncation); transient or not as ``TLSError/isTransient`` says.
     case tls(RedisAddress, TLSError)
+    /// Sentinel discovery failed; transient or not as ``SentinelError/isTransient`` says.
+    case sentinel(SentinelError)
 
     /// The server error, if this is one.
     public var serverError: RedisServerError? {
@@ -44,6 +46,8 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
         case .server(let error):
             return error.kind == .loading || error.kind == .masterDown || error.kind == .busy
         case .tls(_, let error):
+            return error.isTransient
+        case .sentinel(let error):
             return error.isTransient
         case .cancelled, .clientClosed, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply:
             return false
@@ -77,6 +81,8 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
             return "the Redis client was closed; no new connection is opened"
         case .tls(let address, let error):
             return "TLS to Redis at \(address): \(error)"
+        case .sentinel(let error):
+            return error.description
         }
     }
 }

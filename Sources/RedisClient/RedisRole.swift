@@ -17,6 +17,15 @@ public enum RedisRole: Sendable, Hashable {
         public var replicationOffset: Int64
     }
 
+    /// `master`, `replica` or `sentinel`.
+    public var name: String {
+        switch self {
+        case .master: return "master"
+        case .replica: return "replica"
+        case .sentinel: return "sentinel"
+        }
+    }
+
     /// True for a master.
     public var isMaster: Bool {
         if case .master = self { return true }

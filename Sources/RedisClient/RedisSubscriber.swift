@@ -43,6 +43,7 @@ public actor RedisSubscriber {
     private let messageSink: AsyncStream<RedisPubSubMessage>.Continuation
     private let eventSink: AsyncStream<RedisSubscriberEvent>.Continuation
     private let addressProvider: RedisClient.AddressProvider
+    private let validator: RedisClient.ConnectionValidator?
     private let configuration: RedisConnectionConfiguration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
@@ -52,9 +53,11 @@ public actor RedisSubscriber {
     private var patterns: Set<String> = []
     private var connection: RedisConnection?
 
-    /// Creates a subscriber for the server `addressProvider` names (asked before every connect).
+    /// Creates a subscriber for the server `addressProvider` names (asked before every connect), whose new
+    /// connections are checked by `validator` (Sentinel: the server must be the master).
     public init(
         addressProvider: @escaping RedisClient.AddressProvider,
+        validator: RedisClient.ConnectionValidator? = nil,
         configuration: RedisConnectionConfiguration = .init(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "traefik-coordinator.redis.pubsub"),
@@ -63,6 +66,7 @@ public actor RedisSubscriber {
         (messages, messageSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(100))
         self.addressProvider = addressProvider
+        self.validator = validator
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
@@ -98,6 +102,17 @@ public actor RedisSubscriber {
     /// Removes pattern subscriptions.
     public func punsubscribe(_ names: [String]) async throws {
         try await send("PUNSUBSCRIBE", names.filter { patterns.remove($0) != nil })
+    }
+
+    /// The server of the live connection, if there is one.
+    public var connectedAddress: RedisAddress? {
+        connection.flatMap { $0.isActive ? $0.address : nil }
+    }
+
+    /// Drops the connection; ``run()`` connects again (asking the address provider) and resubscribes. Used when
+    /// the master moved.
+    public func reconnect() async {
+        await connection?.close()
     }
 
     /// Sends a (un)subscribe command for `names` on the live connection, if any, and waits for one
@@ -148,7 +163,8 @@ public actor RedisSubscriber {
             to: address, configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
             onPubSubMessage: { token in
                 if let message = RedisPubSubMessage(token) { sink.yield(message) }
-            })
+            }
+        ).validated(by: validator)
         // Visible before the first SUBSCRIBE is sent: a `subscribe` that runs while this one awaits (actor
         // reentrancy) then sends on this connection instead of only recording its channel for the next one.
         self.connection = connection

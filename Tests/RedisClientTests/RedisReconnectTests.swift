@@ -5,6 +5,7 @@ import NIOPosix
 import RESP
 import RedisClient
 import TestSupport
+import Synchronization
 import Testing
 
 @Suite(
@@ -122,6 +123,33 @@ struct RedisReconnectTests {
                 return false
             }
             #expect(ContinuousClock.now - started < .seconds(5), "bounded by the 300 ms command timeout (generous bound for a loaded machine)")
+        }
+    }
+
+    @Test("without Sentinel (a managed primary endpoint): READONLY drops the connection and asks for the address again; the write goes to the new primary")
+    func readOnlyReconnects() async throws {
+        try await withRedisServer { old in
+            try await withRedisServer { new in
+                // The "DNS name" of the primary endpoint: it moves from `old` to `new` when `old` is demoted.
+                let primary = Mutex(old.address)
+                let lookups = Mutex(0)
+                let client = RedisClient(
+                    addressProvider: {
+                        lookups.withLock { $0 += 1 }
+                        return primary.withLock { $0 }
+                    },
+                    configuration: old.connectionConfiguration())
+                #expect(try await client.send(RedisCommands.set("k", "before")))
+                try await old.cli("REPLICAOF", "127.0.0.1", String(new.address.port))
+                primary.withLock { $0 = new.address }
+                #expect(try await client.send(RedisCommands.set("k", "after")), "sent again after READONLY, to the new primary")
+                #expect(try await new.cli("GET", "k") == "after")
+                #expect(lookups.withLock { $0 } == 2, "the address was asked for again")
+                #expect(await client.connectedAddress == new.address)
+                let stats = try await old.cli("INFO", "commandstats")
+                #expect(stats.contains("rejected_calls=1"), "one SET was refused by the demoted node: \(stats)")
+                await client.close()
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import NIOCore
 import RESP
 import Testing
 
@@ -117,5 +118,50 @@ struct SentinelTLSSettingTests {
         #expect(SentinelTLSSetting.disabled.resolve(dataNodes: dataNodes) == nil)
         #expect(SentinelTLSSetting.enabled(own).resolve(dataNodes: dataNodes) == own)
         #expect(SentinelTLSSetting.enabled(own).resolve(dataNodes: nil)?.caFile == "/etc/sentinel/ca.crt")
+    }
+}
+
+@Suite("Sentinel list, address map and replica entries")
+struct SentinelUnitTests {
+    let a = RedisAddress(host: "10.0.0.1", port: 26379)
+    let b = RedisAddress(host: "10.0.0.2", port: 26379)
+    let c = RedisAddress(host: "10.0.0.3", port: 26379)
+
+    @Test("the sentinel that answered moves to the front, a stale one to the back; new ones are appended once")
+    func ordering() {
+        var list = SentinelList([a, b, a, c])
+        #expect(list.addresses == [a, b, c])
+        list.promote(c)
+        #expect(list.addresses == [c, a, b])
+        list.demote(c)
+        #expect(list.addresses == [a, b, c])
+        let d = RedisAddress(host: "10.0.0.4", port: 26379)
+        let learnedNew = list.merge([b, d, d])
+        let learnedNothing = !list.merge([a])
+        #expect(learnedNew && learnedNothing)
+        #expect(list.addresses == [a, b, c, d])
+    }
+
+    @Test("the address map translates announced addresses and leaves others alone; bad entries are named")
+    func addressMap() throws {
+        let map = try RedisAddressMap(parsing: ["10.96.0.5:6379": "127.0.0.1:16379"])
+        #expect(map.translate(RedisAddress(host: "10.96.0.5", port: 6379)) == RedisAddress(host: "127.0.0.1", port: 16379))
+        #expect(map.translate(a) == a)
+        #expect(throws: RedisAddressError(text: "nope:port")) { try RedisAddressMap(parsing: ["nope:port": "127.0.0.1:1"]) }
+    }
+
+    @Test("SENTINEL replicas entries: RESP2 flat arrays, flags, and health")
+    func replicaEntries() throws {
+        var stream = ByteBuffer(
+            string: "*8\r\n$2\r\nip\r\n$8\r\n10.0.0.9\r\n$4\r\nport\r\n$4\r\n6380\r\n$5\r\nflags\r\n$12\r\nslave,s_down\r\n$18\r\nmaster-link-status\r\n$2\r\nok\r\n")
+        var decoder = RESPTokenDecoder()
+        let token = try #require(try decoder.decode(buffer: &stream))
+        let map = RedisAddressMap([RedisAddress(host: "10.0.0.9", port: 6380): RedisAddress(host: "127.0.0.1", port: 7000)])
+        let replica = try #require(SentinelReplica(token, addressMap: map))
+        #expect(replica.address == RedisAddress(host: "127.0.0.1", port: 7000))
+        #expect(replica.flags == ["slave", "s_down"])
+        #expect(!replica.isHealthy)
+        #expect(SentinelReplica(address: a, flags: ["slave"]).isHealthy)
+        #expect(!SentinelReplica(address: a, flags: ["slave", "disconnected"]).isHealthy)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RedisClient
 import TestSupport
 
@@ -17,6 +18,10 @@ struct TLSTestFixtures {
     let client: CertificateFiles
     /// Signed by `otherCA`, which the server does not trust.
     let rogueClient: CertificateFiles
+    /// For sentinels in the Sentinel tests: signed by `otherCA` (the data nodes use `server`, from `ca`).
+    let sentinel: CertificateFiles
+    /// `ca` and `otherCA` in one file: what the sentinels trust (they verify data nodes and each other).
+    let bothCAs: String
 
     /// Made once per test process (about 25 runs of `openssl`), removed when it exits.
     static let shared = Result { try TLSTestFixtures() }
@@ -32,6 +37,11 @@ struct TLSTestFixtures {
             "expired-server", by: ca, subjectAltNames: ["DNS:localhost", "IP:127.0.0.1"], days: -1)
         client = try certificates.issue("client", by: clientCA, subjectAltNames: [])
         rogueClient = try certificates.issue("rogue-client", by: otherCA, subjectAltNames: [])
+        sentinel = try certificates.issue("sentinel", by: otherCA, subjectAltNames: ["IP:127.0.0.1"])
+        bothCAs = "\(certificates.directory)/both-cas.crt"
+        let both = try String(contentsOfFile: ca.certificate, encoding: .utf8)
+            + String(contentsOfFile: otherCA.certificate, encoding: .utf8)
+        try both.write(toFile: bothCAs, atomically: true, encoding: .utf8)
     }
 
     func clientContext(ca: String? = nil) throws -> TLSContext {

@@ -130,6 +130,12 @@ public final class RedisServerProcess: Sendable {
         return true
     }
 
+    /// Kills the server with SIGKILL (a crash: no save, no goodbye) and keeps its directory, so ``restart()``
+    /// can bring it back on the same port with the same configuration.
+    public func kill() async {
+        try? await NIOThreadPool.singleton.runIfActive { self.process.stop() }
+    }
+
     /// Stops the server and removes its directory.
     public func stop() async {
         try? await NIOThreadPool.singleton.runIfActive { self.stopBlocking() }
