@@ -31,6 +31,8 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The system OpenSSL (Debian: libssl-dev), found through pkg-config. Never BoringSSL.
@@ -78,6 +80,7 @@ var package = Package(
             dependencies: [
                 "RedisClient",
                 "TraefikConfig",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -91,6 +94,8 @@ var package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -135,6 +140,17 @@ var package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Corpus")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CoordinationTests",
+            dependencies: ["Coordination", "RedisClient", "TraefikConfig", "TestSupport", "RESP"],
+            swiftSettings: strictSettings
+        ),
+        // Three real `traefik-coordinator run` processes with Sentinel and Traefik.
+        .testTarget(
+            name: "CoordinatorE2ETests",
+            dependencies: ["TestSupport", "RedisClient", "RESP"],
             swiftSettings: strictSettings
         ),
         .testTarget(

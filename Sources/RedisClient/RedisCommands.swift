@@ -61,6 +61,14 @@ public enum RedisCommands {
         }
     }
 
+    /// `SMEMBERS key`: the members of a set (empty when the key does not exist).
+    public static func smembers(_ key: String) -> RedisCommand<[String]> {
+        RedisCommand(RESPCommand("SMEMBERS", .string(key))) { token in
+            guard let members = token.array else { throw RedisReplyMismatch(token) }
+            return members.compactMap(\.string)
+        }
+    }
+
     /// `DEL key...`: how many keys were removed.
     public static func del(_ keys: [String]) -> RedisCommand<Int> {
         RedisCommand(RESPCommand("DEL", arguments: keys.map { .string($0) }), decode: integer)

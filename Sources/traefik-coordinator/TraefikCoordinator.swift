@@ -16,7 +16,10 @@ struct TraefikCoordinator: AsyncParsableCommand {
             check that keyspace notifications reach Traefik.
             """,
         version: BuildInfo.version,
-        subcommands: [RenderCommand.self, ValidateCommand.self, VersionCommand.self]
+        subcommands: [
+            RunCommand.self, PublishCommand.self, DiffCommand.self, RenderCommand.self, ValidateCommand.self,
+            VersionCommand.self,
+        ]
     )
 }
 

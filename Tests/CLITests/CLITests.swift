@@ -75,3 +75,58 @@ struct OpenSSLLinkageTests {
         #expect(output.contains("TLS: OpenSSL 3."))
     }
 }
+
+/// `diff` and `publish --once` against a real redis-server.
+@Suite("diff and publish --once", .enabled(if: ExternalTool.shouldRun("redis-server")), .timeLimit(.minutes(1)))
+struct PublishCLITests {
+    @Test("diff shows what publish --once writes; after the publish diff is clean; a foreign key is reported, not deleted")
+    func diffThenPublish() async throws {
+        try await withRedisServer { server in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tc-cli-\(UUID().uuidString.prefix(8))").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try "http:\n  routers:\n    web:\n      rule: \"Host(`web.test`)\"\n      service: web\n  services:\n    web:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:1\"\n"
+                .write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
+            try "redis:\n  endpoints: [\"\(server.address)\"]\ntraefik:\n  dynamic: \(directory)/routes.yaml\n"
+                .write(toFile: "\(directory)/settings.yaml", atomically: true, encoding: .utf8)
+            try await server.cli("SET", "traefik/http/routers/manual/rule", "Host(`manual.test`)")
+            let settings = ["--config", "\(directory)/settings.yaml", "--log-level", "error"]
+
+            let before = try CoordinatorBinary.run(["diff"] + settings)
+            #expect(before.status == 1, "\(before.output)")
+            #expect(before.output.contains("+ traefik/http/routers/web/rule = Host(`web.test`)"))
+            #expect(before.output.contains("? traefik/http/routers/manual/rule"))
+            #expect(before.output.contains("4 to add, 0 to change, 0 to delete, 1 foreign"))
+
+            let publish = try CoordinatorBinary.run(["publish", "--once"] + settings)
+            #expect(publish.status == 0, "\(publish.output)")
+            #expect(publish.output.contains("published"))
+            #expect(try await server.cli("GET", "traefik/http/routers/web/rule") == "Host(`web.test`)")
+            #expect(try await server.cli("EXISTS", "coordinator:traefik:lease") == "0", "the lease was released")
+
+            let after = try CoordinatorBinary.run(["diff"] + settings)
+            #expect(after.status == 0, "\(after.output)")
+            #expect(after.output.contains("0 to add, 0 to change, 0 to delete, 1 foreign, 4 unchanged"))
+            #expect(try await server.cli("GET", "traefik/http/routers/manual/rule") == "Host(`manual.test`)")
+        }
+    }
+
+    @Test("invalid settings exit 2 naming the key and the line; an invalid configuration makes publish exit 1")
+    func invalid() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tc-cli-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "redis:\n  endpoints: [\"127.0.0.1:1\"]\n  pasword: secret\n".write(toFile: "\(directory)/bad.yaml", atomically: true, encoding: .utf8)
+        let bad = try CoordinatorBinary.run(["diff", "--config", "\(directory)/bad.yaml"])
+        #expect(bad.status == 2)
+        #expect(bad.output.contains("bad.yaml:3: redis.pasword: not a known setting (did you mean redis.password?)"))
+        #expect(!bad.output.contains("secret"))
+        try "http:\n  routers:\n    web:\n      rule: \"Host(`x`)\"\n      bogus: 1\n".write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
+        try "redis:\n  endpoints: [\"127.0.0.1:1\"]\ntraefik:\n  dynamic: \(directory)/routes.yaml\n"
+            .write(toFile: "\(directory)/settings.yaml", atomically: true, encoding: .utf8)
+        let invalid = try CoordinatorBinary.run(["publish", "--once", "--config", "\(directory)/settings.yaml"])
+        #expect(invalid.status == 1)
+        #expect(invalid.output.contains("bogus"))
+        #expect(invalid.output.contains("nothing was published"))
+    }
+}

@@ -17,13 +17,19 @@ public final class ManagedProcess: Sendable {
     private static let cleanupInstalled = Mutex(false)
 
     /// Starts `executable` with `arguments`, output appended to `logPath`.
-    public init(name: String, executable: String, arguments: [String], logPath: String, workingDirectory: String? = nil) throws {
+    public init(
+        name: String, executable: String, arguments: [String], logPath: String, workingDirectory: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         Self.installCleanup()
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice

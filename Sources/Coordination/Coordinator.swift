@@ -1,0 +1,202 @@
+import Foundation
+public import Logging
+public import RedisClient
+import TraefikConfig
+
+/// The daemon: takes part in the lease election, watches the desired configuration, and while it leads,
+/// publishes (fenced) and reconciles — on every new term, after every master change, after every settled
+/// change of the files, and every reconcile interval.
+public actor Coordinator {
+    /// Why a publish is attempted.
+    enum Trigger: Sendable {
+        case elected, desiredChanged, reconcileTimer, masterChanged
+    }
+
+    public nonisolated let settings: CoordinatorSettings
+    private let target: RedisTarget
+    private let lease: LeaseElector
+    private let publisher: Publisher
+    private var logger: Logger
+    private let triggers: AsyncStream<Trigger>
+    private let triggerSink: AsyncStream<Trigger>.Continuation
+
+    private var desired: DesiredState?
+    private var desiredErrors: [String] = []
+    private var role = "follower"
+    private var term: Int64?
+    private var lastPublish: CoordinatorStatus.LastPublish?
+    private var publishedHash: String?
+    private var foreignKeys: [String] = []
+    private var masterAddress: RedisAddress?
+
+    /// Creates the coordinator; ``run()`` starts it.
+    public init(settings: CoordinatorSettings, target: RedisTarget, logger: Logger) {
+        self.settings = settings
+        self.target = target
+        var logger = logger
+        logger[metadataKey: "instance"] = "\(settings.instanceId)"
+        self.logger = logger
+        let keys = StateKeys(prefix: settings.effectiveStatePrefix)
+        lease = LeaseElector(
+            redis: target.executor, keys: keys, instanceId: settings.instanceId, timing: settings.lease, logger: logger)
+        publisher = Publisher(
+            redis: target.executor, keys: keys, rootKey: settings.rootKey, prune: settings.prune,
+            atomicLimit: settings.atomicLimit, logger: logger)
+        (triggers, triggerSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+    }
+
+    /// Runs until the calling task is cancelled (SIGTERM), then releases the lease so a successor takes over
+    /// at once.
+    public func run() async {
+        loadDesired()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.target.follow() }
+            group.addTask { await self.lease.run() }
+            group.addTask { await self.followLease() }
+            group.addTask { await self.listenForReleases() }
+            group.addTask { await self.followMaster() }
+            group.addTask { await self.watchDesired() }
+            group.addTask { await self.reconcilePeriodically() }
+            group.addTask { await self.publishOnTriggers() }
+        }
+        // The group ends when cancelled; release outside the cancelled task, or the command would be refused.
+        let lease = self.lease
+        await Task { await lease.release() }.value
+        await lease.finish()
+        triggerSink.finish()
+    }
+
+    /// The state for `/status`.
+    public func status() async -> CoordinatorStatus {
+        let holder = await lease.observedHolder
+        let address = await target.masterAddress
+        return CoordinatorStatus(
+            instanceId: settings.instanceId, role: role, term: term,
+            leaderId: holder.map { $0.split(separator: ":").dropLast().joined(separator: ":") },
+            masterAddress: address?.description, rootKey: settings.rootKey, statePrefix: settings.effectiveStatePrefix,
+            desiredHash: desired?.hash, desiredFiles: desired?.files ?? [], desiredErrors: desiredErrors,
+            publishedHash: publishedHash, lastPublish: lastPublish, foreignKeys: foreignKeys)
+    }
+
+    // MARK: - Inputs
+
+    private func loadDesired() {
+        guard let path = settings.dynamic else {
+            desiredErrors = ["traefik.dynamic is not set"]
+            return
+        }
+        switch DesiredState.load(path: path, rootKey: settings.rootKey) {
+        case .success(let state):
+            let changed = state.hash != desired?.hash
+            desired = state
+            desiredErrors = []
+            if changed { logger.info("desired configuration loaded", metadata: ["hash": "\(state.hash.prefix(12))", "keys": "\(state.pairs.count)"]) }
+        case .failure(let error):
+            desiredErrors = error.problems
+            logger.error(
+                "the dynamic configuration was rejected; the last good configuration stays published",
+                metadata: ["problems": "\(error.problems.prefix(20))"])
+        }
+    }
+
+    private func watchDesired() async {
+        guard let path = settings.dynamic else { return }
+        await DesiredStateWatcher(path: path, debounce: settings.debounce).run {
+            await self.desiredFilesChanged()
+        }
+    }
+
+    private func desiredFilesChanged() {
+        let before = desired?.hash
+        loadDesired()
+        if desired?.hash != before { triggerSink.yield(.desiredChanged) }
+    }
+
+    private func followLease() async {
+        for await event in lease.events {
+            switch event {
+            case .elected(let newTerm, _):
+                role = "leader"
+                term = newTerm
+                logger[metadataKey: "term"] = "\(newTerm)"
+                triggerSink.yield(.elected)
+            case .steppedDown:
+                role = "follower"
+            }
+        }
+    }
+
+    /// A leader that releases the lease announces it: try at once rather than at the next retry period.
+    private func listenForReleases() async {
+        let subscriber = target.makeSubscriber(logger: logger)
+        try? await subscriber.subscribe([StateKeys(prefix: settings.effectiveStatePrefix).releasedChannel])
+        let lease = self.lease
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await subscriber.run() }
+            for await _ in subscriber.messages {
+                await lease.step()
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func followMaster() async {
+        guard let sentinel = target.sentinel else { return }
+        for await event in sentinel.events {
+            if case .masterChanged(_, let new) = event {
+                masterAddress = new
+                triggerSink.yield(.masterChanged)
+            }
+        }
+    }
+
+    private func reconcilePeriodically() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: settings.reconcileInterval)
+            if !Task.isCancelled { triggerSink.yield(.reconcileTimer) }
+        }
+    }
+
+    // MARK: - Publishing
+
+    private func publishOnTriggers() async {
+        for await trigger in triggers {
+            await publishIfLeading(because: trigger)
+        }
+    }
+
+    private func publishIfLeading(because trigger: Trigger) async {
+        guard let desired, await lease.leadership() != nil else { return }
+        let lease = self.lease
+        let at = ISO8601DateFormatter().string(from: Date())
+        do {
+            let result = try await publisher.publish(
+                desired: desired.pairs, hash: desired.hash, instanceId: settings.instanceId,
+                leadership: { await lease.leadership() })
+            publishedHash = result.hash
+            foreignKeys = result.foreign
+            let changed = result.written + result.deleted + result.adopted > 0
+            lastPublish = CoordinatorStatus.LastPublish(
+                at: at, result: changed ? "published" : "unchanged", hash: result.hash, term: result.term,
+                written: result.written, deleted: result.deleted, chunks: result.chunks,
+                milliseconds: result.milliseconds, error: nil)
+            if changed || trigger != .reconcileTimer {
+                logger.info(
+                    "publish done", metadata: ["trigger": "\(trigger)", "written": "\(result.written)", "deleted": "\(result.deleted)"])
+            }
+        } catch {
+            lastPublish = CoordinatorStatus.LastPublish(
+                at: at, result: { if case .notLeader = error { "refused" } else { "failed" } }(), hash: desired.hash,
+                term: term, written: 0, deleted: 0, chunks: 0, milliseconds: 0, error: error.description)
+            switch error {
+            case .notLeader(let message):
+                logger.error("the fence refused our publish; stepping down", metadata: ["server": "\(message)"])
+                await lease.fenceRefused(reason: message)
+            case .noLeadership:
+                break
+            case .redis(let message):
+                logger.error("publish failed; retried at the next trigger", metadata: ["error": "\(message)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import RedisClient
+
+/// The lease's server-side steps. Each runs atomically on the node it is sent to.
+enum LeaseScripts {
+    /// KEYS: lease, term. ARGV: instance id, duration ms.
+    /// If nobody holds the lease: INCR term, SET lease "<id>:<term>" PX duration, return the token.
+    /// Otherwise return false (nil).
+    static let acquire = RedisScript(
+        """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+        local term = redis.call('INCR', KEYS[2])
+        local token = ARGV[1] .. ':' .. term
+        redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
+        return token
+        """)
+
+    /// KEYS: lease. ARGV: token, duration ms. Compare-and-PEXPIRE: 1 when renewed, 0 when not ours.
+    static let renew = RedisScript(
+        """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        return 0
+        """)
+
+    /// KEYS: lease, released channel. ARGV: token. Compare-and-DEL, then announce on the channel so
+    /// followers try at once: 1 when released, 0 when not ours.
+    static let release = RedisScript(
+        """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          redis.call('PUBLISH', KEYS[2], ARGV[1])
+          return 1
+        end
+        return 0
+        """)
+}

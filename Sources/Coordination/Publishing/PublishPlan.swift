@@ -1,0 +1,106 @@
+public import TraefikConfig
+
+/// What a publish changes: the difference between the desired keys and a ``RedisSnapshot``.
+///
+/// Only keys whose value differs are written; only keys in the manifest are deleted (all undesired keys under
+/// `<rootKey>/` with `prune: all`); desired keys already holding the right value are adopted into the manifest
+/// without a write (a write would make every Traefik re-read for nothing). Keys under the root key that we
+/// neither want nor own are reported as foreign and left alone.
+public struct PublishPlan: Sendable, Hashable {
+    /// New or changed keys.
+    public var sets: [KVPair]
+    /// Keys to delete (and remove from the manifest).
+    public var deletes: [String]
+    /// Keys with the desired value that the manifest lacks.
+    public var adopt: [String]
+    /// Keys matching `<rootKey>*` that are neither desired nor ours.
+    public var foreign: [String]
+    /// Desired keys already right.
+    public var unchanged: Int
+    /// The root key the keys are under.
+    public var rootKey: String
+
+    /// Nothing to write, delete or adopt.
+    public var isEmpty: Bool { sets.isEmpty && deletes.isEmpty && adopt.isEmpty }
+    /// Key operations in the plan.
+    public var operationCount: Int { sets.count + deletes.count + adopt.count }
+
+    /// The plan that turns `snapshot` into `desired`.
+    public static func make(
+        desired: [KVPair], snapshot: RedisSnapshot, rootKey: String, prune: CoordinatorSettings.Prune
+    ) -> PublishPlan {
+        var plan = PublishPlan(sets: [], deletes: [], adopt: [], foreign: [], unchanged: 0, rootKey: rootKey)
+        var wanted = Set<String>()
+        wanted.reserveCapacity(desired.count)
+        for pair in desired {
+            wanted.insert(pair.key)
+            if snapshot.values[pair.key] == pair.value {
+                plan.unchanged += 1
+                if !snapshot.manifest.contains(pair.key) { plan.adopt.append(pair.key) }
+            } else {
+                plan.sets.append(pair)
+            }
+        }
+        let configurationPrefix = rootKey + "/"
+        for key in snapshot.values.keys where !wanted.contains(key) {
+            if snapshot.manifest.contains(key) || (prune == .all && key.hasPrefix(configurationPrefix)) {
+                plan.deletes.append(key)
+            } else {
+                plan.foreign.append(key)
+            }
+        }
+        // Manifest entries whose keys are gone: forget them (DEL of a missing key sends no notification).
+        for key in snapshot.manifest where !wanted.contains(key) && snapshot.values[key] == nil {
+            plan.deletes.append(key)
+        }
+        plan.sets.sort { $0.key < $1.key }
+        plan.deletes.sort()
+        plan.adopt.sort()
+        plan.foreign.sort()
+        return plan
+    }
+
+    /// One fenced step of a publish.
+    public struct Chunk: Sendable, Hashable {
+        public var sets: [KVPair] = []
+        public var deletes: [String] = []
+        public var adopt: [String] = []
+        var operationCount: Int { sets.count + deletes.count + adopt.count }
+    }
+
+    /// The plan in one chunk when it has at most `limit` operations; otherwise in chunks of at most `limit`,
+    /// in an order Traefik can read between any two of them: new services, middlewares and the rest first,
+    /// then routers, then deleted routers, then the rest of the deletions. A router never points at a
+    /// service that is not there yet, or not there any more.
+    public func chunks(limit: Int) -> [Chunk] {
+        if operationCount <= limit { return [Chunk(sets: sets, deletes: deletes, adopt: adopt)] }
+        enum Operation { case set(KVPair), delete(String), adopt(String) }
+        var ordered: [Operation] = adopt.map { .adopt($0) }
+        ordered += sets.filter { !isRouterKey($0.key) }.map { .set($0) }
+        ordered += sets.filter { isRouterKey($0.key) }.map { .set($0) }
+        ordered += deletes.filter { isRouterKey($0) }.map { .delete($0) }
+        ordered += deletes.filter { !isRouterKey($0) }.map { .delete($0) }
+        var chunks: [Chunk] = []
+        var current = Chunk()
+        for operation in ordered {
+            switch operation {
+            case .set(let pair): current.sets.append(pair)
+            case .delete(let key): current.deletes.append(key)
+            case .adopt(let key): current.adopt.append(key)
+            }
+            if current.operationCount == limit {
+                chunks.append(current)
+                current = Chunk()
+            }
+        }
+        if current.operationCount > 0 { chunks.append(current) }
+        return chunks
+    }
+
+    /// `<root>/http/routers/...`, `<root>/tcp/routers/...`, `<root>/udp/routers/...`.
+    func isRouterKey(_ key: String) -> Bool {
+        guard key.hasPrefix(rootKey + "/") else { return false }
+        let parts = key.dropFirst(rootKey.count + 1).split(separator: "/", maxSplits: 2)
+        return parts.count >= 2 && parts[1] == "routers"
+    }
+}

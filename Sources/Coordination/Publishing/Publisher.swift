@@ -1,0 +1,159 @@
+import Foundation
+public import Logging
+public import RedisClient
+import RESP
+public import TraefikConfig
+
+/// Why a publish did not happen.
+public enum PublishError: Error, Sendable, CustomStringConvertible {
+    /// The fence refused: the lease on the node does not hold our token. We must step down.
+    case notLeader(serverSaid: String)
+    /// We do not hold the lease (or passed the renew deadline) at the moment of writing.
+    case noLeadership
+    /// Redis failed; nothing or part of a chunked publish was applied (each chunk is atomic).
+    case redis(String)
+
+    public var description: String {
+        switch self {
+        case .notLeader(let message): return "the fence refused the publish (\(message)): another instance leads"
+        case .noLeadership: return "not the leader (or past the renew deadline): nothing was written"
+        case .redis(let message): return "Redis failed during the publish: \(message)"
+        }
+    }
+}
+
+/// What a publish did.
+public struct PublishResult: Sendable, Hashable, Codable {
+    /// The desired configuration's hash.
+    public var hash: String
+    public var term: Int64
+    public var written: Int
+    public var deleted: Int
+    public var adopted: Int
+    /// Keys under the root key that are neither desired nor ours (left alone).
+    public var foreign: [String]
+    /// Atomic steps used (1 unless the diff exceeded `coordinator.atomicLimit`).
+    public var chunks: Int
+    public var milliseconds: Int64
+}
+
+/// Writes the desired keys to Redis: only what changed, in one fenced atomic step (or ordered fenced chunks
+/// for very large diffs), with the manifest and the published-hash record updated in the same step.
+public actor Publisher {
+    private let redis: any RedisCommandExecutor
+    private let keys: StateKeys
+    private let rootKey: String
+    private let prune: CoordinatorSettings.Prune
+    private let atomicLimit: Int
+    private let logger: Logger
+
+    /// Creates a publisher.
+    public init(
+        redis: any RedisCommandExecutor, keys: StateKeys, rootKey: String, prune: CoordinatorSettings.Prune,
+        atomicLimit: Int, logger: Logger
+    ) {
+        self.redis = redis
+        self.keys = keys
+        self.rootKey = rootKey
+        self.prune = prune
+        self.atomicLimit = atomicLimit
+        self.logger = logger
+    }
+
+    /// The desired keys as published: the rendered configuration plus the placeholder.
+    public static func desiredPairs(_ configuration: DynamicConfiguration, rootKey: String) -> [KVPair] {
+        KVRenderer.render(configuration, rootKey: rootKey) + [Placeholder.pair(rootKey: rootKey)]
+    }
+
+    /// What a publish of `desired` would change now.
+    public func plan(desired: [KVPair]) async throws -> PublishPlan {
+        let snapshot = try await RedisSnapshot.read(from: redis, rootKey: rootKey, keys: keys)
+        return PublishPlan.make(desired: desired, snapshot: snapshot, rootKey: rootKey, prune: prune)
+    }
+
+    /// Publishes `desired` if anything differs.
+    ///
+    /// - Parameter leadership: asked before every atomic step; `nil` stops the publish (no write happens
+    ///   without a current lease, and the script checks the lease on the node itself).
+    public func publish(
+        desired: [KVPair], hash: String, instanceId: String,
+        leadership: @Sendable () async -> (term: Int64, token: String)?
+    ) async throws(PublishError) -> PublishResult {
+        let started = ContinuousClock.now
+        let plan: PublishPlan
+        do {
+            plan = try await self.plan(desired: desired)
+        } catch {
+            throw .redis("\(error)")
+        }
+        guard let first = await leadership() else { throw .noLeadership }
+        var result = PublishResult(
+            hash: hash, term: first.term, written: 0, deleted: 0, adopted: 0, foreign: plan.foreign, chunks: 0,
+            milliseconds: 0)
+        if !plan.foreign.isEmpty {
+            logger.warning(
+                "keys under the root key that we do not own are left alone",
+                metadata: ["foreign.count": "\(plan.foreign.count)", "foreign.first": "\(plan.foreign.prefix(5))"])
+        }
+        let record = Self.record(hash: hash, term: first.term, instanceId: instanceId)
+        let chunks = plan.isEmpty ? [PublishPlan.Chunk()] : plan.chunks(limit: atomicLimit)
+        for (index, chunk) in chunks.enumerated() {
+            guard let (_, token) = await leadership() else { throw .noLeadership }
+            let isLast = index == chunks.count - 1
+            try await apply(chunk, token: token, record: isLast ? record : "")
+            result.written += chunk.sets.count
+            result.deleted += chunk.deletes.count
+            result.adopted += chunk.adopt.count
+            result.chunks += 1
+        }
+        result.milliseconds = (ContinuousClock.now - started).milliseconds
+        logger.info(
+            "published",
+            metadata: [
+                "hash": "\(hash.prefix(12))", "term": "\(first.term)", "written": "\(result.written)",
+                "deleted": "\(result.deleted)", "unchanged": "\(plan.unchanged)", "chunks": "\(result.chunks)",
+                "ms": "\(result.milliseconds)",
+            ])
+        return result
+    }
+
+    private func apply(_ chunk: PublishPlan.Chunk, token: String, record: String) async throws(PublishError) {
+        var arguments: [RESPArgument] = [
+            .string(token), .integer(Int64(chunk.sets.count)), .integer(Int64(chunk.deletes.count)),
+            .integer(Int64(chunk.adopt.count)), .string(record),
+        ]
+        arguments.reserveCapacity(5 + chunk.sets.count * 2 + chunk.deletes.count + chunk.adopt.count)
+        for pair in chunk.sets { arguments += [.string(pair.key), .string(pair.value)] }
+        for key in chunk.deletes { arguments.append(.string(key)) }
+        for key in chunk.adopt { arguments.append(.string(key)) }
+        do {
+            _ = try await redis.evaluate(
+                PublishScripts.apply, keys: [keys.lease, keys.manifest, keys.published], arguments: arguments,
+                timeout: .seconds(60))
+        } catch let error as RedisError {
+            if let message = error.serverError?.message, message.hasPrefix("NOTLEADER") {
+                throw .notLeader(serverSaid: message)
+            }
+            throw .redis(error.description)
+        } catch {
+            throw .redis("\(error)")
+        }
+    }
+
+    /// `{"hash":…,"term":…,"instance":…,"at":<unix ms>}`: who published what, when.
+    static func record(hash: String, term: Int64, instanceId: String) -> String {
+        let record = PublishedRecord(
+            hash: hash, term: term, instance: instanceId, at: Int64(Date().timeIntervalSince1970 * 1000))
+        guard let data = try? JSONEncoder().encode(record) else { return hash }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The value of `<prefix>published`.
+public struct PublishedRecord: Sendable, Hashable, Codable {
+    public var hash: String
+    public var term: Int64
+    public var instance: String
+    /// Unix time in milliseconds.
+    public var at: Int64
+}

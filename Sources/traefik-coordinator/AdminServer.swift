@@ -1,0 +1,39 @@
+import Coordination
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import NIOCore
+
+/// The admin HTTP server (`admin.listen`): `GET /healthz` (the process is up) and `GET /status` (JSON).
+enum AdminServer {
+    /// The Hummingbird application (a `Service`) serving the admin endpoints.
+    static func application(coordinator: Coordinator, listen: String, logger: Logger) throws -> some Service {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/status") { _, _ -> Response in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let body = try encoder.encode(await coordinator.status())
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        let (host, port) = try split(listen)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "traefik-coordinator"),
+            logger: logger)
+    }
+
+    /// `host:port` → its parts (`[::]:8080` for IPv6).
+    static func split(_ listen: String) throws -> (String, Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw SettingsError(setting: "admin.listen", message: "expected host:port, e.g. 0.0.0.0:8080, got '\(listen)'")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+}

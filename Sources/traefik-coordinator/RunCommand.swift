@@ -1,0 +1,50 @@
+import ArgumentParser
+import Coordination
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `traefik-coordinator run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the coordinator: elect a leader, publish the dynamic configuration to Redis, keep it there.",
+        discussion: """
+            Every replica runs the same command. One holds the lease and publishes (fenced); the others follow and \
+            take over within the lease duration. SIGTERM or SIGINT stops the admin server, then releases the lease \
+            (a follower takes over at once) and exits.
+            """
+    )
+
+    @OptionGroup var settings: ConfigOption
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let (settings, logger) = try CommandSupport.start(self.settings, logging)
+        let target = try CommandSupport.target(settings, logger: logger)
+        let coordinator = Coordinator(settings: settings, target: target, logger: logger)
+        let admin = try AdminServer.application(coordinator: coordinator, listen: settings.adminListen, logger: logger)
+        logger.info(
+            "starting", metadata: ["instance": "\(settings.instanceId)", "rootKey": "\(settings.rootKey)", "admin": "\(settings.adminListen)"])
+        // Graceful shutdown runs in reverse order: the admin server stops first, then the coordinator releases
+        // the lease while Redis is still reachable.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: CoordinatorService(coordinator: coordinator)), .init(service: admin)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await target.close()
+        logger.notice("stopped")
+    }
+}
+
+/// The coordinator as a `Service`: cancelled on graceful shutdown, which makes it release the lease.
+struct CoordinatorService: Service {
+    let coordinator: Coordinator
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await coordinator.run()
+        }
+    }
+}

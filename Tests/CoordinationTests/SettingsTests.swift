@@ -1,0 +1,103 @@
+import Coordination
+import Foundation
+import RedisClient
+import Testing
+
+@Suite("Coordinator settings")
+struct SettingsTests {
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tc-settings-\(UUID().uuidString).yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("a full file: Sentinel, TLS for both, address map, lease, and a password from a file")
+    func fullFile() throws {
+        let passwordFile = try write("s3cret\n")
+        defer { try? FileManager.default.removeItem(atPath: passwordFile) }
+        let path = try write(
+            """
+            redis:
+              endpoints: ["10.0.0.1:26379", "10.0.0.2:26379"]
+              db: 2
+              username: coordinator
+              passwordFile: \(passwordFile)
+              tls:
+                ca: /etc/redis/ca.crt
+                serverName: redis.internal
+              sentinel:
+                masterName: mymaster
+                password: sentinel-pass
+                tls: false
+              addressMap: {"10.96.0.5:6379": "127.0.0.1:16379"}
+            traefik:
+              rootKey: traefik
+              dynamic: /etc/traefik/dynamic
+            coordinator:
+              prune: all
+              reconcileInterval: 1m
+            lease: {duration: 6s, renewDeadline: 4s, retryPeriod: 1s}
+            admin:
+              listen: 127.0.0.1:9000
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = try CoordinatorSettings.load(file: path, environment: [:])
+        #expect(settings.redis.endpoints.map(\.address.description) == ["10.0.0.1:26379", "10.0.0.2:26379"])
+        #expect(settings.redis.database == 2)
+        #expect(settings.redis.password?.value == "s3cret")
+        #expect(settings.redis.tls?.caFile == "/etc/redis/ca.crt")
+        #expect(settings.redis.tls?.serverName == "redis.internal")
+        #expect(settings.redis.sentinel?.masterName == "mymaster")
+        #expect(settings.redis.sentinel?.tls == .disabled)
+        #expect(settings.redis.addressMap.entries.count == 1)
+        #expect(settings.prune == .all)
+        #expect(settings.reconcileInterval == .seconds(60))
+        #expect(settings.lease == CoordinatorSettings.Lease(duration: .seconds(6), renewDeadline: .seconds(4), retryPeriod: .seconds(1)))
+        #expect(settings.adminListen == "127.0.0.1:9000")
+        #expect(settings.effectiveStatePrefix == "coordinator:traefik:")
+    }
+
+    @Test("environment variables override the file; a typo in a variable name is an error")
+    func environment() throws {
+        let path = try write("redis:\n  endpoints: [\"127.0.0.1:6379\"]\n  db: 1\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = try CoordinatorSettings.load(
+            file: path,
+            environment: [
+                "TRAEFIK_COORDINATOR_REDIS_DB": "3", "TRAEFIK_COORDINATOR_REDIS_PASSWORD": "from-env",
+                "TRAEFIK_COORDINATOR_REDIS_SENTINEL_MASTER_NAME": "mymaster",
+                "TRAEFIK_COORDINATOR_REDIS_ENDPOINTS": "10.0.0.1:26379, 10.0.0.2:26379",
+                "TRAEFIK_COORDINATOR_LEASE_DURATION": "20s", "PATH": "/usr/bin",
+            ])
+        #expect(settings.redis.database == 3)
+        #expect(settings.redis.password?.value == "from-env")
+        #expect(settings.redis.sentinel?.masterName == "mymaster")
+        #expect(settings.redis.endpoints.count == 2)
+        #expect(settings.lease.duration == .seconds(20))
+        let error = try #require(throws: SettingsError.self) {
+            try CoordinatorSettings.load(file: path, environment: ["TRAEFIK_COORDINATOR_REDIS_PASWORD": "x"])
+        }
+        #expect(error.description.contains("TRAEFIK_COORDINATOR_REDIS_PASWORD"))
+        #expect(!error.description.contains(": x"))
+    }
+
+    @Test("unknown keys, bad values and bad combinations are errors naming the setting and the line")
+    func errors() throws {
+        func failure(_ yaml: String) throws -> SettingsError {
+            let path = try write(yaml)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return try #require(throws: SettingsError.self) { try CoordinatorSettings.load(file: path, environment: [:]) }
+        }
+        let unknown = try failure("redis:\n  endpoints: [a:1]\n  pasword: x\n")
+        #expect(unknown.setting == "redis.pasword")
+        #expect(unknown.origin?.hasSuffix(":3") == true)
+        #expect(unknown.description.contains("did you mean"))
+        #expect(try failure("redis:\n  endpoints: [a:1]\n  db: two\n").description.contains("expected an integer"))
+        #expect(try failure("redis:\n  endpoints: [a:1]\nlease:\n  duration: 5s\n").description.contains("duration > renewDeadline > retryPeriod"))
+        #expect(try failure("redis:\n  endpoints: [a:1]\ncoordinator:\n  statePrefix: \"traefik-state:\"\n").description.contains("starts with the root key"))
+        #expect(try failure("redis:\n  endpoints: [a:1]\n  password: x\n  passwordFile: /f\n").description.contains("not both"))
+        #expect(try failure("traefik:\n  rootKey: traefik\n").setting == "redis.endpoints")
+        #expect(try failure("redis:\n  endpoints: [a:1]\n  sentinel:\n    password: x\n").description.contains("masterName"))
+        #expect(try failure("redis: [").setting.hasSuffix(".yaml"))
+    }
+}

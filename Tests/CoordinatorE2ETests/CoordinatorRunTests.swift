@@ -1,0 +1,226 @@
+import Foundation
+import RESP
+import RedisClient
+import TestSupport
+import Testing
+
+/// Three real `traefik-coordinator run` processes against real redis-server + redis-sentinel processes and a
+/// real Traefik reading the same Redis through Sentinel.
+@Suite(
+    "traefik-coordinator run: three replicas, Sentinel, Traefik",
+    .enabled(if: ExternalTool.shouldRun("redis-sentinel") && ExternalTool.shouldRun("traefik")),
+    .serialized, .timeLimit(.minutes(4))
+)
+struct CoordinatorRunTests {
+    /// Everything one test needs; ``stop()`` ends it all.
+    final class Deployment: Sendable {
+        let cluster: SentinelCluster
+        let backend: HTTPBackendProcess
+        let traefik: TraefikProcess
+        let dynamic: String
+        let settings: String
+        let coordinators: [CoordinatorProcess]
+
+        init(cluster: SentinelCluster, backend: HTTPBackendProcess, traefik: TraefikProcess, dynamic: String, settings: String, coordinators: [CoordinatorProcess]) {
+            self.cluster = cluster
+            self.backend = backend
+            self.traefik = traefik
+            self.dynamic = dynamic
+            self.settings = settings
+            self.coordinators = coordinators
+        }
+
+        static func start(routers: Int = 1) async throws -> Deployment {
+            let cluster = try await SentinelCluster.start()
+            let backend = try await HTTPBackendProcess.start(files: ["hello.txt": "hello from the backend\n"])
+            let dynamic = FileManager.default.temporaryDirectory.appendingPathComponent("tc-dynamic-\(UUID().uuidString.prefix(8))").path
+            try FileManager.default.createDirectory(atPath: dynamic, withIntermediateDirectories: true)
+            try Self.configuration(routers: routers, backendPort: backend.port, host: "app")
+                .write(toFile: "\(dynamic)/routes.yaml", atomically: true, encoding: .utf8)
+            let sentinels = cluster.sentinelAddresses.map(\.description)
+            let traefik = try await TraefikProcess.start(providerArguments: [
+                "--providers.redis.endpoints=\(sentinels.joined(separator: ","))", "--providers.redis.rootKey=traefik",
+                "--providers.redis.sentinel.masterName=mymaster",
+            ])
+            let settings = """
+                redis:
+                  endpoints: [\(sentinels.map { "\"\($0)\"" }.joined(separator: ", "))]
+                  sentinel:
+                    masterName: mymaster
+                traefik:
+                  rootKey: traefik
+                  dynamic: \(dynamic)
+                lease:
+                  duration: 3s
+                  renewDeadline: 2s
+                  retryPeriod: 250ms
+                """
+            var coordinators: [CoordinatorProcess] = []
+            for index in 1...3 {
+                let reconcile = "\ncoordinator:\n  instanceId: c\(index)\n  reconcileInterval: 2s\n  debounce: 200ms\n"
+                coordinators.append(try await CoordinatorProcess.start(instanceId: "c\(index)", settings: settings + reconcile))
+            }
+            return Deployment(cluster: cluster, backend: backend, traefik: traefik, dynamic: dynamic, settings: settings, coordinators: coordinators)
+        }
+
+        /// A dynamic configuration: `routers` routers `r0`… on Host(`<host>N.test`), each with its service.
+        static func configuration(routers: Int, backendPort: Int, host: String) -> String {
+            var text = "http:\n  routers:\n"
+            for index in 0..<routers {
+                text += "    r\(index):\n      rule: \"Host(`\(host)\(index).test`)\"\n      service: s\(index)\n      entryPoints: [web]\n"
+            }
+            text += "  services:\n"
+            for index in 0..<routers {
+                text += "    s\(index):\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:\(backendPort)\"\n"
+            }
+            return text
+        }
+
+        func writeDynamic(_ text: String) throws {
+            try text.write(toFile: "\(dynamic)/routes.yaml", atomically: true, encoding: .utf8)
+        }
+
+        func leaders() -> [CoordinatorProcess] { coordinators.filter { $0.process.isRunning && $0.isLeader } }
+
+        func master() async throws -> RedisServerProcess { try await cluster.currentMaster() }
+
+        func get(_ key: String) async throws -> String {
+            try await cluster.cli(try await master(), "GET", key)
+        }
+
+        func stop() async {
+            for coordinator in coordinators { await coordinator.stop() }
+            await traefik.stop()
+            await backend.stop()
+            await cluster.stop()
+            try? FileManager.default.removeItem(atPath: dynamic)
+        }
+
+        func logs() -> String {
+            coordinators.map { "== \($0.instanceId)\n\($0.log.suffix(4000))" }.joined(separator: "\n")
+        }
+    }
+
+    static func with(routers: Int = 1, _ body: (Deployment) async throws -> Void) async throws {
+        let deployment = try await Deployment.start(routers: routers)
+        do {
+            try await body(deployment)
+            await deployment.stop()
+        } catch {
+            print(deployment.logs())
+            await deployment.stop()
+            throw error
+        }
+    }
+
+    static func wait(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSupportError.timedOut("\(what) within \(timeout)")
+    }
+
+    @Test("exactly one leader; the desired keys are in Redis; Traefik routes to the backend; manual edits are repaired, foreign keys kept")
+    func oneLeaderPublishes() async throws {
+        try await Self.with { deployment in
+            try await Self.wait("a leader") { deployment.leaders().count == 1 }
+            for _ in 0..<10 {
+                #expect(deployment.leaders().count == 1, "exactly one leader at any moment")
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Self.wait("the router in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
+            #expect(try await deployment.get("traefik/http/services/traefik-coordinator-placeholder/loadBalancer/passHostHeader") == "true")
+            try await Self.wait("Traefik to route app0.test") {
+                try await deployment.traefik.web("/hello.txt", host: "app0.test")?.body == "hello from the backend\n"
+            }
+            // Manual edits of owned keys are repaired within a reconcile interval; a foreign key is never touched.
+            let master = try await deployment.master()
+            try await deployment.cluster.cli(master, "DEL", "traefik/http/routers/r0/service")
+            try await deployment.cluster.cli(master, "SET", "traefik/http/routers/r0/rule", "Host(`tampered.test`)")
+            try await deployment.cluster.cli(master, "SET", "traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign", "1")
+            try await Self.wait("the repair", timeout: .seconds(6)) {
+                let rule = try await deployment.get("traefik/http/routers/r0/rule")
+                let service = try await deployment.get("traefik/http/routers/r0/service")
+                return rule == "Host(`app0.test`)" && service == "s0"
+            }
+            #expect(try await deployment.get("traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign") == "1")
+            let status = try #require(deployment.leaders().first?.status())
+            #expect((status["foreignKeys"] as? [String])?.contains("traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign") == true)
+        }
+    }
+
+    @Test("SIGTERM of the leader: a successor publishes at once; SIGKILL: within lease duration + retry period")
+    func leaderChanges() async throws {
+        try await Self.with { deployment in
+            try await Self.wait("a leader") { deployment.leaders().count == 1 }
+            let first = try #require(deployment.leaders().first)
+            first.process.signal(SIGTERM)
+            let terminated = ContinuousClock.now
+            try await Self.wait("a successor") { deployment.leaders().contains { $0 !== first } }
+            let handover = ContinuousClock.now - terminated
+            print("SIGTERM of the leader → successor leads after \(handover)")
+            #expect(handover < .seconds(2))
+            try await Self.wait("the old leader to exit") { !first.process.isRunning }
+            #expect(first.log.contains("released the lease"))
+
+            let second = try #require(deployment.leaders().first)
+            second.process.signal(SIGKILL)
+            let killed = ContinuousClock.now
+            try await Self.wait("a third leader") { deployment.leaders().contains { $0 !== second && $0 !== first } }
+            let takeover = ContinuousClock.now - killed
+            print("SIGKILL of the leader → successor leads after \(takeover) (lease 3 s + retry 0.25 s)")
+            #expect(takeover < .seconds(3.25) + .seconds(1.5), "lease duration + retry period, plus polling slack")
+        }
+    }
+
+    @Test("SIGSTOP of the leader beyond the lease: a new leader publishes a new configuration; after SIGCONT the old one steps down and writes nothing")
+    func pausedLeader() async throws {
+        try await Self.with { deployment in
+            try await Self.wait("a leader") { deployment.leaders().count == 1 }
+            let paused = try #require(deployment.leaders().first)
+            paused.process.signal(SIGSTOP)
+            try await Self.wait("a new leader") { deployment.coordinators.contains { $0 !== paused && $0.isLeader } }
+            try deployment.writeDynamic(Deployment.configuration(routers: 2, backendPort: deployment.backend.port, host: "new"))
+            try await Self.wait("the new configuration in Redis") {
+                try await deployment.get("traefik/http/routers/r1/rule") == "Host(`new1.test`)"
+            }
+            paused.process.signal(SIGCONT)
+            try await Self.wait("the old leader to step down") { paused.status()?["role"] as? String == "follower" }
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await deployment.get("traefik/http/routers/r0/rule") == "Host(`new0.test`)")
+            #expect(try await deployment.get("traefik/http/routers/r1/rule") == "Host(`new1.test`)")
+            #expect(deployment.leaders().count == 1)
+            #expect(deployment.leaders().first !== paused)
+        }
+    }
+
+    @Test("an invalid edit leaves Redis unchanged and is reported; removing every router removes them from Traefik")
+    func invalidEditThenEmpty() async throws {
+        try await Self.with { deployment in
+            try await Self.wait("Traefik to route app0.test") {
+                try await deployment.traefik.web("/hello.txt", host: "app0.test")?.status == 200
+            }
+            try deployment.writeDynamic("http:\n  routers:\n    r0:\n      rule: [unclosed\n")
+            try await Self.wait("the rejection in /status") {
+                (deployment.leaders().first?.status()?["desiredErrors"] as? [String])?.isEmpty == false
+            }
+            try deployment.writeDynamic("http:\n  routers:\n    r0:\n      rule: \"Host(`x`)\"\n      bogusField: 1\n      service: s0\n")
+            try await Self.wait("the second rejection") {
+                (deployment.leaders().first?.status()?["desiredErrors"] as? [String])?.contains { $0.contains("bogusField") } == true
+            }
+            #expect(try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)")
+            // Every router removed: Traefik drops them (the placeholder keeps the configuration non-empty).
+            try deployment.writeDynamic("http:\n  middlewares:\n    noop:\n      headers:\n        customRequestHeaders:\n          X-Noop: \"1\"\n")
+            try await Self.wait("the routers gone from Redis") {
+                try await deployment.cluster.cli(try await deployment.master(), "EXISTS", "traefik/http/routers/r0/rule") == "0"
+            }
+            try await Self.wait("Traefik to answer 404") {
+                try await deployment.traefik.web("/hello.txt", host: "app0.test")?.status == 404
+            }
+            let routers = try await deployment.traefik.api("/api/http/routers") as? [[String: Any]] ?? []
+            #expect(!routers.contains { ($0["provider"] as? String) == "redis" }, "\(routers)")
+        }
+    }
+}
