@@ -94,8 +94,12 @@ public enum DynamicConfigurationLoader {
         }
         var files: [String] = []
         for case let relative as String in enumerator {
+            // Hidden entries are skipped, directories included: a Kubernetes ConfigMap mount holds the real files
+            // in `..2026_…/` and `..data/`, reached through visible symlinks; reading both would define
+            // everything twice.
+            if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
             let name = (relative as NSString).lastPathComponent
-            guard !name.hasPrefix("."), ConfigFileFormat(fileName: name) != nil else { continue }
+            guard ConfigFileFormat(fileName: name) != nil else { continue }
             let full = (path as NSString).appendingPathComponent(relative)
             var isSubdirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isSubdirectory), !isSubdirectory.boolValue {

@@ -30,7 +30,7 @@ struct CoordinatorRunTests {
             self.coordinators = coordinators
         }
 
-        static func start(routers: Int = 1) async throws -> Deployment {
+        static func start(routers: Int = 1, reconcileInterval: String = "2s", environment: [String: String] = [:]) async throws -> Deployment {
             let cluster = try await SentinelCluster.start()
             let backend = try await HTTPBackendProcess.start(files: ["hello.txt": "hello from the backend\n"])
             let dynamic = FileManager.default.temporaryDirectory.appendingPathComponent("tc-dynamic-\(UUID().uuidString.prefix(8))").path
@@ -57,8 +57,9 @@ struct CoordinatorRunTests {
                 """
             var coordinators: [CoordinatorProcess] = []
             for index in 1...3 {
-                let reconcile = "\ncoordinator:\n  instanceId: c\(index)\n  reconcileInterval: 2s\n  debounce: 200ms\n"
-                coordinators.append(try await CoordinatorProcess.start(instanceId: "c\(index)", settings: settings + reconcile))
+                let reconcile = "\ncoordinator:\n  instanceId: c\(index)\n  reconcileInterval: \(reconcileInterval)\n  debounce: 200ms\n"
+                coordinators.append(
+                    try await CoordinatorProcess.start(instanceId: "c\(index)", settings: settings + reconcile, environment: environment))
             }
             return Deployment(cluster: cluster, backend: backend, traefik: traefik, dynamic: dynamic, settings: settings, coordinators: coordinators)
         }
@@ -101,8 +102,11 @@ struct CoordinatorRunTests {
         }
     }
 
-    static func with(routers: Int = 1, _ body: (Deployment) async throws -> Void) async throws {
-        let deployment = try await Deployment.start(routers: routers)
+    static func with(
+        routers: Int = 1, reconcileInterval: String = "2s", environment: [String: String] = [:],
+        _ body: (Deployment) async throws -> Void
+    ) async throws {
+        let deployment = try await Deployment.start(routers: routers, reconcileInterval: reconcileInterval, environment: environment)
         do {
             try await body(deployment)
             await deployment.stop()
@@ -175,22 +179,32 @@ struct CoordinatorRunTests {
         }
     }
 
-    @Test("SIGSTOP of the leader beyond the lease: a new leader publishes a new configuration; after SIGCONT the old one steps down and writes nothing")
+    @Test("SIGSTOP of the leader in the middle of a publish, beyond the lease: the others publish a newer configuration; after SIGCONT the old leader's pending write is refused by the fence and it steps down")
     func pausedLeader() async throws {
-        try await Self.with { deployment in
-            try await Self.wait("a leader") { deployment.leaders().count == 1 }
+        // Every publish pauses 1.5 s between the local leadership check and the fenced write (fault injection).
+        try await Self.with(reconcileInterval: "30s", environment: ["TC_FAULT_PUBLISH_DELAY_MS": "1500"]) { deployment in
+            try await Self.wait("the first configuration in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
             let paused = try #require(deployment.leaders().first)
+            let holds = paused.log.components(separatedBy: "fault injection").count
+            try deployment.writeDynamic(Deployment.configuration(routers: 1, backendPort: deployment.backend.port, host: "stale"))
+            try await Self.wait("the leader to hold its publish") { paused.log.components(separatedBy: "fault injection").count > holds }
             paused.process.signal(SIGSTOP)
             try await Self.wait("a new leader") { deployment.coordinators.contains { $0 !== paused && $0.isLeader } }
             try deployment.writeDynamic(Deployment.configuration(routers: 2, backendPort: deployment.backend.port, host: "new"))
-            try await Self.wait("the new configuration in Redis") {
+            try await Self.wait("the newer configuration in Redis") {
                 try await deployment.get("traefik/http/routers/r1/rule") == "Host(`new1.test`)"
             }
             paused.process.signal(SIGCONT)
-            try await Self.wait("the old leader to step down") { paused.status()?["role"] as? String == "follower" }
-            try await Task.sleep(for: .seconds(1))
+            try await Self.wait("the fence to refuse the old leader's write") {
+                paused.log.contains("the fence refused our publish; stepping down")
+            }
+            try await Self.wait("the old leader to be a follower") { paused.status()?["role"] as? String == "follower" }
+            #expect(paused.status().flatMap { ($0["lastPublish"] as? [String: Any])?["result"] as? String } == "refused")
+            // Redis holds the newer configuration, key by key; the stale one never landed.
             #expect(try await deployment.get("traefik/http/routers/r0/rule") == "Host(`new0.test`)")
             #expect(try await deployment.get("traefik/http/routers/r1/rule") == "Host(`new1.test`)")
+            #expect(try await deployment.get("traefik/http/routers/r0/service") == "s0")
+            #expect(try await deployment.get("traefik/http/services/s1/loadBalancer/servers/0/url") == "http://127.0.0.1:\(deployment.backend.port)")
             #expect(deployment.leaders().count == 1)
             #expect(deployment.leaders().first !== paused)
         }
@@ -221,6 +235,77 @@ struct CoordinatorRunTests {
             }
             let routers = try await deployment.traefik.api("/api/http/routers") as? [[String: Any]] ?? []
             #expect(!routers.contains { ($0["provider"] as? String) == "redis" }, "\(routers)")
+        }
+    }
+
+    @Test("kill -9 of the Redis master: keys missing on the promoted replica are republished; convergence time reported")
+    func masterKilled() async throws {
+        try await Self.with(reconcileInterval: "30s") { deployment in
+            try await Self.wait("the router in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
+            let oldMaster = try await deployment.master()
+            let replicas = deployment.cluster.dataNodes.filter { $0 !== oldMaster }
+            try await Self.wait("the replicas in sync") {
+                for replica in replicas where try await deployment.cluster.cli(replica, "GET", "traefik/http/routers/r0/rule") != "Host(`app0.test`)" {
+                    return false
+                }
+                return true
+            }
+            // Simulate keys lost in the failover (asynchronous replication): remove one from both replicas.
+            for replica in replicas {
+                try await deployment.cluster.cli(replica, "CONFIG", "SET", "replica-read-only", "no")
+                try await deployment.cluster.cli(replica, "DEL", "traefik/http/routers/r0/service")
+            }
+            await oldMaster.kill()
+            let killed = ContinuousClock.now
+            try await Self.wait("a new master", timeout: .seconds(30)) { try await deployment.master() !== oldMaster }
+            let promoted = ContinuousClock.now - killed
+            try await Self.wait("the lost key republished on the new master", timeout: .seconds(30)) {
+                try await deployment.get("traefik/http/routers/r0/service") == "s0"
+            }
+            let converged = ContinuousClock.now - killed
+            print("kill -9 of the master → new master after \(promoted); desired keys complete on it after \(converged) (reconcile interval 30 s, so the master change triggered it)")
+            #expect(converged < .seconds(25), "well before the 30 s reconcile interval")
+            #expect(try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)")
+        }
+    }
+
+    @Test("10,000 routers: changing one writes only its key in one atomic step; a router added with its service is never seen half-written")
+    func tenThousandRouters() async throws {
+        try await Self.with(routers: 10_000, reconcileInterval: "5m") { deployment in
+            try await Self.wait("10,000 routers in Redis", timeout: .seconds(150)) {
+                try await deployment.get("traefik/http/routers/r9999/rule") == "Host(`app9999.test`)"
+            }
+            let leader = try #require(deployment.leaders().first)
+            let initial = try #require(leader.status()?["lastPublish"] as? [String: Any])
+            print("initial publish of 10,000 routers: \(initial["written"] ?? "?") keys in \(initial["milliseconds"] ?? "?") ms, \(initial["chunks"] ?? "?") atomic step(s)")
+            try await Self.wait("Traefik to route the last router", timeout: .seconds(60)) {
+                try await deployment.traefik.web("/hello.txt", host: "app9999.test")?.status == 200
+            }
+            let master = try await deployment.master()
+            let initialStats = try await deployment.cluster.cli(master, "INFO", "commandstats")
+            let scripts = initialStats.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("cmdstat_evalsha") }
+            print("time Redis spent in scripts so far (the 40,001-key publish plus lease renewals): \(scripts)")
+            try await deployment.cluster.cli(master, "CONFIG", "RESETSTAT")
+            var text = Deployment.configuration(routers: 10_000, backendPort: deployment.backend.port, host: "app")
+            text = text.replacingOccurrences(of: "Host(`app5000.test`)", with: "Host(`changed5000.test`)")
+            try deployment.writeDynamic(text)
+            try await Self.wait("the change in Redis", timeout: .seconds(90)) {
+                try await deployment.get("traefik/http/routers/r5000/rule") == "Host(`changed5000.test`)"
+            }
+            let stats = try await deployment.cluster.cli(master, "INFO", "commandstats")
+            print("commands on the master for a one-router change:\n\(stats.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("cmdstat_set") || $0.hasPrefix("cmdstat_del") || $0.hasPrefix("cmdstat_eval") }.joined(separator: "\n"))")
+            #expect(stats.contains("cmdstat_set:calls=2,"), "the router's rule and the published record")
+            #expect(!stats.contains("cmdstat_del:"))
+
+            // A new router with its new service: Traefik must never report the service missing.
+            let logBefore = deployment.traefik.log.count
+            text = text.replacingOccurrences(of: "  services:\n", with: "    fresh:\n      rule: \"Host(`fresh.test`)\"\n      service: fresh\n      entryPoints: [web]\n  services:\n    fresh:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:\(deployment.backend.port)\"\n")
+            try deployment.writeDynamic(text)
+            try await Self.wait("Traefik to route the new router", timeout: .seconds(90)) {
+                try await deployment.traefik.web("/hello.txt", host: "fresh.test")?.status == 200
+            }
+            let newLog = String(deployment.traefik.log.dropFirst(logBefore))
+            #expect(!newLog.contains("does not exist"), "Traefik saw a half-written router: \(newLog.suffix(2000))")
         }
     }
 }

@@ -99,6 +99,7 @@ public actor Publisher {
         let chunks = plan.isEmpty ? [PublishPlan.Chunk()] : plan.chunks(limit: atomicLimit)
         for (index, chunk) in chunks.enumerated() {
             guard let (_, token) = await leadership() else { throw .noLeadership }
+            await FaultInjection.holdPublish(logger: logger)
             let isLast = index == chunks.count - 1
             try await apply(chunk, token: token, record: isLast ? record : "")
             result.written += chunk.sets.count

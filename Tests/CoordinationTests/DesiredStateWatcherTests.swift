@@ -1,0 +1,47 @@
+import Coordination
+import Foundation
+import Synchronization
+import Testing
+
+@Suite("Desired-state watcher")
+struct DesiredStateWatcherTests {
+    @Test("a Kubernetes ConfigMap update (..data symlink swap) is noticed once, after the debounce; invalid files are rejected with their problems")
+    func configMapSwap() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tc-watch-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let manager = FileManager.default
+        func publish(_ version: String, _ text: String) throws {
+            try manager.createDirectory(atPath: "\(directory)/..\(version)", withIntermediateDirectories: true)
+            try text.write(toFile: "\(directory)/..\(version)/routes.yaml", atomically: true, encoding: .utf8)
+            try? manager.removeItem(atPath: "\(directory)/..data_tmp")
+            try manager.createSymbolicLink(atPath: "\(directory)/..data_tmp", withDestinationPath: "..\(version)")
+            guard rename("\(directory)/..data_tmp", "\(directory)/..data") == 0 else { throw CocoaError(.fileWriteUnknown) }
+        }
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try publish("v1", "http:\n  routers:\n    web:\n      rule: \"Host(`v1.test`)\"\n      service: web\n  services:\n    web:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:1\"\n")
+        try manager.createSymbolicLink(atPath: "\(directory)/routes.yaml", withDestinationPath: "..data/routes.yaml")
+        let first = try DesiredState.load(path: directory, rootKey: "traefik").get()
+
+        let changes = Mutex(0)
+        let watcher = DesiredStateWatcher(path: directory, debounce: .milliseconds(300), pollInterval: .milliseconds(50))
+        let watching = Task { await watcher.run { changes.withLock { $0 += 1 } } }
+        defer { watching.cancel() }
+        try await Task.sleep(for: .milliseconds(200))
+        try publish("v2", "http:\n  routers:\n    web:\n      rule: \"Host(`v2.test`)\"\n      service: web\n  services:\n    web:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:1\"\n")
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(changes.withLock { $0 } == 0, "still within the debounce")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while changes.withLock({ $0 }) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(changes.withLock { $0 } == 1)
+        let second = try DesiredState.load(path: directory, rootKey: "traefik").get()
+        #expect(second.hash != first.hash)
+        #expect(second.pairs.contains { $0.value == "Host(`v2.test`)" })
+
+        try publish("v3", "http:\n  routers:\n    web:\n      rule: \"Host(`v3.test`)\"\n      bogus: 1\n")
+        guard case .failure(let error) = DesiredState.load(path: directory, rootKey: "traefik") else {
+            Issue.record("an unknown field was accepted")
+            return
+        }
+        #expect(error.problems.contains { $0.contains("bogus") && $0.contains("routes.yaml") })
+    }
+}
