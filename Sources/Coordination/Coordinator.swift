@@ -28,6 +28,9 @@ public actor Coordinator {
     private var publishedHash: String?
     private var foreignKeys: [String] = []
     private var masterAddress: RedisAddress?
+    private var health: HealthReport?
+    /// Nodes whose notifications were failing at the last check (to log transitions once).
+    private var failingNodes: Set<String> = []
 
     /// Creates the coordinator; ``run()`` starts it.
     public init(settings: CoordinatorSettings, target: RedisTarget, logger: Logger) {
@@ -58,6 +61,7 @@ public actor Coordinator {
             group.addTask { await self.watchDesired() }
             group.addTask { await self.reconcilePeriodically() }
             group.addTask { await self.publishOnTriggers() }
+            group.addTask { await self.checkHealthPeriodically() }
         }
         // The group ends when cancelled; release outside the cancelled task, or the command would be refused.
         let lease = self.lease
@@ -70,12 +74,13 @@ public actor Coordinator {
     public func status() async -> CoordinatorStatus {
         let holder = await lease.observedHolder
         let address = await target.masterAddress
+        let ready = address != nil && desired != nil
         return CoordinatorStatus(
             instanceId: settings.instanceId, role: role, term: term,
             leaderId: holder.map { $0.split(separator: ":").dropLast().joined(separator: ":") },
             masterAddress: address?.description, rootKey: settings.rootKey, statePrefix: settings.effectiveStatePrefix,
             desiredHash: desired?.hash, desiredFiles: desired?.files ?? [], desiredErrors: desiredErrors,
-            publishedHash: publishedHash, lastPublish: lastPublish, foreignKeys: foreignKeys)
+            publishedHash: publishedHash, lastPublish: lastPublish, foreignKeys: foreignKeys, health: health, ready: ready)
     }
 
     // MARK: - Inputs
@@ -146,6 +151,7 @@ public actor Coordinator {
             if case .masterChanged(_, let new) = event {
                 masterAddress = new
                 triggerSink.yield(.masterChanged)
+                await checkHealth()  // the promoted node may lack notifications: check it at once
             }
         }
     }
@@ -154,6 +160,44 @@ public actor Coordinator {
         while !Task.isCancelled {
             try? await Task.sleep(for: settings.reconcileInterval)
             if !Task.isCancelled { triggerSink.yield(.reconcileTimer) }
+        }
+    }
+
+    // MARK: - Health
+
+    private func checkHealthPeriodically() async {
+        while !Task.isCancelled {
+            await checkHealth()
+            try? await Task.sleep(for: settings.notificationCheckInterval)
+        }
+    }
+
+    /// Checks notifications and drift on every node; logs an error with the remedy when a node starts failing.
+    func checkHealth() async {
+        let report = await HealthReport.collect(
+            settings: settings, target: target, desired: desired, desiredProblems: desiredErrors,
+            autoFix: settings.notificationAutoFix)
+        health = report
+        var failing = Set<String>()
+        for node in report.nodes where !node.notifications.isHealthy && node.notifications.state != .inconclusive {
+            failing.insert(node.address)
+            if !failingNodes.contains(node.address) {
+                logger.error(
+                    "Traefik would not see changes through this node: keyspace notifications are not enabled",
+                    metadata: [
+                        "redis.node": "\(node.address)", "redis.role": "\(node.role)", "detail": "\(node.notifications.detail)",
+                        "remedy": "\(node.notifications.remedy ?? "")",
+                    ])
+            }
+        }
+        for node in failingNodes.subtracting(failing) {
+            logger.notice("keyspace notifications are healthy again", metadata: ["redis.node": "\(node)"])
+        }
+        failingNodes = failing
+        for node in report.nodes where node.drift?.inSync == false && node.role == "replica" {
+            logger.warning(
+                "a replica differs from the desired configuration",
+                metadata: ["redis.node": "\(node.address)", "missing": "\(node.drift?.missing ?? 0)", "changed": "\(node.drift?.changed ?? 0)"])
         }
     }
 

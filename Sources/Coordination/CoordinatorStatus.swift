@@ -32,4 +32,8 @@ public struct CoordinatorStatus: Sendable, Hashable, Codable {
     public var lastPublish: LastPublish?
     /// Keys under the root key that are neither desired nor ours.
     public var foreignKeys: [String]
+    /// The last health check of every node: notifications and drift (nil before the first).
+    public var health: HealthReport?
+    /// Ready: Redis reachable and a valid desired configuration loaded.
+    public var ready: Bool
 }

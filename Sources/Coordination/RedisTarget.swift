@@ -10,8 +10,10 @@ public struct RedisTarget: Sendable {
     public let client: RedisClient
     /// Present with `redis.sentinel.masterName`.
     public let sentinel: RedisSentinelClient?
-    /// The data nodes' connection settings (for subscribers).
-    let data: RedisConnectionConfiguration
+    /// The data nodes' connection settings (for subscribers and per-node checks).
+    public let dataConfiguration: RedisConnectionConfiguration
+    /// For the checks' own logs.
+    let logger: Logger
     /// The single endpoint, without Sentinel.
     let endpoint: RedisAddress?
 
@@ -35,7 +37,7 @@ public struct RedisTarget: Sendable {
                 masterName: sentinel.masterName, sentinels: redis.endpoints.map(\.address), connection: connection,
                 addressMap: redis.addressMap)
             let client = RedisSentinelClient(sentinel: configuration, data: data, logger: logger)
-            return RedisTarget(executor: client, client: client.client, sentinel: client, data: data, endpoint: nil)
+            return RedisTarget(executor: client, client: client.client, sentinel: client, dataConfiguration: data, logger: logger, endpoint: nil)
         }
         guard redis.endpoints.count == 1 else {
             throw SettingsError(
@@ -45,7 +47,8 @@ public struct RedisTarget: Sendable {
         data.transport = try transport(redis.endpoints, tls: redis.tls, setting: "redis.tls")
         let client = RedisClient(address: redis.endpoints[0].address, configuration: data, logger: logger)
         return RedisTarget(
-            executor: client, client: client, sentinel: nil, data: data, endpoint: redis.endpoints[0].address)
+            executor: client, client: client, sentinel: nil, dataConfiguration: data, logger: logger,
+            endpoint: redis.endpoints[0].address)
     }
 
     private static func transport(
@@ -65,7 +68,7 @@ public struct RedisTarget: Sendable {
     public func makeSubscriber(logger: Logger) -> RedisSubscriber {
         if let sentinel { return sentinel.makeSubscriber() }
         let address = endpoint!
-        return RedisSubscriber(address: address, configuration: data, logger: logger)
+        return RedisSubscriber(address: address, configuration: dataConfiguration, logger: logger)
     }
 
     /// Follows the master (Sentinel) until cancelled; for a single endpoint, just waits.

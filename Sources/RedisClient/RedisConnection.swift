@@ -265,7 +265,7 @@ public final class RedisConnection: RedisCommandExecutor {
     }
 
     /// Sends `SUBSCRIBE`/`PSUBSCRIBE`-family commands and waits for one confirmation per name.
-    func sendSubscription(_ command: RESPCommand, names: Int) async throws {
+    public func sendSubscription(_ command: RESPCommand, names: Int) async throws {
         _ = try await Self.submit(
             channel: channel, closeReason: closeReason, address: address, commands: [command], name: command.name,
             timeout: configuration.commandTimeout, subscriptionAcks: true, replyCount: names)

@@ -11,6 +11,12 @@ enum AdminServer {
     static func application(coordinator: Coordinator, listen: String, logger: Logger) throws -> some Service {
         let router = Router()
         router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ -> Response in
+            let ready = await coordinator.status().ready
+            return Response(
+                status: ready ? .ok : .serviceUnavailable,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready: Redis unreachable or no valid configuration\n")))
+        }
         router.get("/status") { _, _ -> Response in
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -12,9 +12,9 @@ struct LoggingOptions: ParsableArguments {
     var logLevel: String?
 
     /// Sets up swift-log for the process: to standard error, in the chosen format and level.
-    func bootstrap(settings: CoordinatorSettings?) throws {
+    func bootstrap(settings: CoordinatorSettings?, defaultLevel: String? = nil) throws {
         let format = logFormat ?? settings?.logFormat ?? "text"
-        let levelName = logLevel ?? settings?.logLevel ?? "info"
+        let levelName = logLevel ?? defaultLevel ?? settings?.logLevel ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical")
         }

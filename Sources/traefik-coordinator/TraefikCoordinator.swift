@@ -17,7 +17,7 @@ struct TraefikCoordinator: AsyncParsableCommand {
             """,
         version: BuildInfo.version,
         subcommands: [
-            RunCommand.self, PublishCommand.self, DiffCommand.self, RenderCommand.self, ValidateCommand.self,
+            RunCommand.self, PublishCommand.self, DiffCommand.self, CheckCommand.self, RenderCommand.self, ValidateCommand.self,
             VersionCommand.self,
         ]
     )

@@ -98,9 +98,16 @@ struct PublishCLITests {
             #expect(before.output.contains("? traefik/http/routers/manual/rule"))
             #expect(before.output.contains("4 to add, 0 to change, 0 to delete, 1 foreign"))
 
-            let publish = try CoordinatorBinary.run(["publish", "--once"] + settings)
+            let publish = try CoordinatorBinary.run(
+                ["publish", "--once", "--config", "\(directory)/settings.yaml", "--log-format", "json", "--log-level", "info"])
             #expect(publish.status == 0, "\(publish.output)")
             #expect(publish.output.contains("published"))
+            // --log-format json: one JSON object per line, with the message and the metadata as fields.
+            let logLines = publish.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+            let published = logLines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .first { $0["message"] as? String == "published" }
+            #expect(published?["written"] as? String == "4")
+            #expect(published?["level"] as? String == "info")
             #expect(try await server.cli("GET", "traefik/http/routers/web/rule") == "Host(`web.test`)")
             #expect(try await server.cli("EXISTS", "coordinator:traefik:lease") == "0", "the lease was released")
 
@@ -128,5 +135,37 @@ struct PublishCLITests {
         #expect(invalid.status == 1)
         #expect(invalid.output.contains("bogus"))
         #expect(invalid.output.contains("nothing was published"))
+    }
+}
+
+/// `check` against a real redis-server.
+@Suite("check", .enabled(if: ExternalTool.shouldRun("redis-server")), .timeLimit(.minutes(1)))
+struct CheckCLITests {
+    @Test("notifications off on the master: exit 2 naming the master and the remedy; --json has the same verdict; no password in any output")
+    func notificationsOff() async throws {
+        try await withRedisServer(["notify-keyspace-events \"\"", "requirepass check-secret-pw"]) { server in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tc-check-\(UUID().uuidString.prefix(8))").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try "check-secret-pw\n".write(toFile: "\(directory)/password", atomically: true, encoding: .utf8)
+            try "redis:\n  endpoints: [\"\(server.address)\"]\n  passwordFile: \(directory)/password\n"
+                .write(toFile: "\(directory)/settings.yaml", atomically: true, encoding: .utf8)
+            let text = try CoordinatorBinary.run(["check", "--config", "\(directory)/settings.yaml"])
+            #expect(text.status == 2, "\(text.output)")
+            #expect(text.output.contains("master \(server.address): notifications MISSINGCLASSES"))
+            #expect(text.output.contains("remedy: run `CONFIG SET notify-keyspace-events KEA` on \(server.address)"))
+            let json = try CoordinatorBinary.run(["check", "--config", "\(directory)/settings.yaml", "--json"])
+            #expect(json.status == 2)
+            let report = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+            let nodes = report?["nodes"] as? [[String: Any]]
+            #expect((nodes?.first?["notifications"] as? [String: Any])?["state"] as? String == "missingClasses")
+            for output in [text.output, json.output] { #expect(!output.contains("check-secret-pw")) }
+
+            try "redis:\n  endpoints: [\"\(server.address)\"]\n  passwordFile: \(directory)/password\nnotifications:\n  autoFix: true\n"
+                .write(toFile: "\(directory)/settings.yaml", atomically: true, encoding: .utf8)
+            let fixed = try CoordinatorBinary.run(["check", "--config", "\(directory)/settings.yaml"])
+            #expect(fixed.output.contains("master \(server.address): notifications ok (config)"), "\(fixed.output)")
+            #expect(fixed.status == 1, "only warnings remain (no lease holder): \(fixed.output)")
+        }
     }
 }

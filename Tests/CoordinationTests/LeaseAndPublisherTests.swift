@@ -45,6 +45,21 @@ struct LeaseAndPublisherTests {
         }
     }
 
+    @Test("an acquisition whose reply was lost is not a ghost: the next attempt finds our own token and keeps it")
+    func lostReply() async throws {
+        try await withRedisServer { server in
+            try await server.cli("SET", Self.keys.lease, "a:7", "PX", "60000")
+            let (mine, client) = elector(server, "a")
+            await mine.step()
+            #expect(await mine.leadership()?.token == "a:7")
+            let (other, otherClient) = elector(server, "ab")  // a prefix of the holder must not match
+            await other.step()
+            #expect(await other.leadership() == nil)
+            await client.close()
+            await otherClient.close()
+        }
+    }
+
     @Test("publish: only changed keys are written, in one script; a stale token is refused by the fence; foreign keys stay")
     func fencedPublish() async throws {
         try await withRedisServer { server in

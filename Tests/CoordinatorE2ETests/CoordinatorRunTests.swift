@@ -30,7 +30,9 @@ struct CoordinatorRunTests {
             self.coordinators = coordinators
         }
 
-        static func start(routers: Int = 1, reconcileInterval: String = "2s", environment: [String: String] = [:]) async throws -> Deployment {
+        static func start(
+            routers: Int = 1, reconcileInterval: String = "2s", environment: [String: String] = [:], extraSettings: String = ""
+        ) async throws -> Deployment {
             let cluster = try await SentinelCluster.start()
             let backend = try await HTTPBackendProcess.start(files: ["hello.txt": "hello from the backend\n"])
             let dynamic = FileManager.default.temporaryDirectory.appendingPathComponent("tc-dynamic-\(UUID().uuidString.prefix(8))").path
@@ -54,7 +56,7 @@ struct CoordinatorRunTests {
                   duration: 3s
                   renewDeadline: 2s
                   retryPeriod: 250ms
-                """
+                """ + extraSettings
             var coordinators: [CoordinatorProcess] = []
             for index in 1...3 {
                 let reconcile = "\ncoordinator:\n  instanceId: c\(index)\n  reconcileInterval: \(reconcileInterval)\n  debounce: 200ms\n"
@@ -103,10 +105,11 @@ struct CoordinatorRunTests {
     }
 
     static func with(
-        routers: Int = 1, reconcileInterval: String = "2s", environment: [String: String] = [:],
+        routers: Int = 1, reconcileInterval: String = "2s", environment: [String: String] = [:], extraSettings: String = "",
         _ body: (Deployment) async throws -> Void
     ) async throws {
-        let deployment = try await Deployment.start(routers: routers, reconcileInterval: reconcileInterval, environment: environment)
+        let deployment = try await Deployment.start(
+            routers: routers, reconcileInterval: reconcileInterval, environment: environment, extraSettings: extraSettings)
         do {
             try await body(deployment)
             await deployment.stop()
@@ -235,6 +238,10 @@ struct CoordinatorRunTests {
             }
             let routers = try await deployment.traefik.api("/api/http/routers") as? [[String: Any]] ?? []
             #expect(!routers.contains { ($0["provider"] as? String) == "redis" }, "\(routers)")
+            // The placeholder is accepted without an error, and nothing uses it.
+            let placeholder = try await deployment.traefik.api("/api/http/services/traefik-coordinator-placeholder@redis") as? [String: Any]
+            #expect(placeholder?["status"] as? String == "enabled", "\(String(describing: placeholder))")
+            #expect((placeholder?["usedBy"] as? [String] ?? []).isEmpty)
         }
     }
 
@@ -275,9 +282,9 @@ struct CoordinatorRunTests {
             try await Self.wait("10,000 routers in Redis", timeout: .seconds(150)) {
                 try await deployment.get("traefik/http/routers/r9999/rule") == "Host(`app9999.test`)"
             }
-            let leader = try #require(deployment.leaders().first)
-            let initial = try #require(leader.status()?["lastPublish"] as? [String: Any])
-            print("initial publish of 10,000 routers: \(initial["written"] ?? "?") keys in \(initial["milliseconds"] ?? "?") ms, \(initial["chunks"] ?? "?") atomic step(s)")
+            let initial = deployment.coordinators.compactMap { $0.status()?["lastPublish"] as? [String: Any] }
+                .first { ($0["written"] as? Int ?? 0) > 40_000 }
+            print("initial publish of 10,000 routers: \(initial?["written"] ?? "?") keys in \(initial?["milliseconds"] ?? "?") ms, \(initial?["chunks"] ?? "?") atomic step(s)")
             try await Self.wait("Traefik to route the last router", timeout: .seconds(60)) {
                 try await deployment.traefik.web("/hello.txt", host: "app9999.test")?.status == 200
             }
@@ -306,6 +313,38 @@ struct CoordinatorRunTests {
             }
             let newLog = String(deployment.traefik.log.dropFirst(logBefore))
             #expect(!newLog.contains("does not exist"), "Traefik saw a half-written router: \(newLog.suffix(2000))")
+        }
+    }
+
+    @Test("replicas without keyspace notifications are reported; after kill -9 of the master the promoted one is alerted within one check interval")
+    func notificationAlerts() async throws {
+        try await Self.with(extraSettings: "\nnotifications:\n  checkInterval: 1s\n") { deployment in
+            let master = try await deployment.master()
+            let replicas = deployment.cluster.dataNodes.filter { $0 !== master }
+            try await deployment.cluster.cli(master, "CONFIG", "SET", "notify-keyspace-events", "KEA")
+            for replica in replicas { try await deployment.cluster.cli(replica, "CONFIG", "SET", "notify-keyspace-events", "") }
+            try await Self.wait("a leader") { deployment.leaders().count == 1 }
+            func nodes(_ coordinator: CoordinatorProcess) -> [[String: Any]] {
+                ((coordinator.status()?["health"] as? [String: Any])?["nodes"] as? [[String: Any]]) ?? []
+            }
+            func state(_ node: [String: Any]) -> String? { (node["notifications"] as? [String: Any])?["state"] as? String }
+            let observer = deployment.coordinators[0]
+            try await Self.wait("the replicas reported", timeout: .seconds(10)) {
+                let seen = nodes(observer)
+                return seen.filter { $0["role"] as? String == "replica" && state($0) == "missingClasses" }.count == 2
+                    && seen.contains { $0["role"] as? String == "master" && state($0) == "healthy" }
+            }
+            await master.kill()
+            try await Self.wait("a new master", timeout: .seconds(30)) { try await deployment.master() !== master }
+            let switched = ContinuousClock.now
+            let promoted = deployment.cluster.clientAddress(of: try await deployment.master()).description
+            try await Self.wait("the alert for the promoted master", timeout: .seconds(10)) {
+                nodes(observer).contains { $0["address"] as? String == promoted && $0["role"] as? String == "master" && state($0) == "missingClasses" }
+            }
+            let alerted = ContinuousClock.now - switched
+            print("promoted master without notifications reported \(alerted) after the new master was visible (check interval 1 s)")
+            #expect(alerted < .seconds(3))
+            #expect(deployment.coordinators.contains { $0.log.contains("Traefik would not see changes through this node") && $0.log.contains(promoted) })
         }
     }
 }

@@ -4,10 +4,19 @@ import RedisClient
 enum LeaseScripts {
     /// KEYS: lease, term. ARGV: instance id, duration ms.
     /// If nobody holds the lease: INCR term, SET lease "<id>:<term>" PX duration, return the token.
+    /// If we hold it already (an earlier acquisition succeeded on the server but its reply was lost or came
+    /// too late), PEXPIRE it and return it, instead of leaving a lease nobody acts on until it expires.
     /// Otherwise return false (nil).
     static let acquire = RedisScript(
         """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+        local holder = redis.call('GET', KEYS[1])
+        if holder then
+          if string.sub(holder, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ':' then
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return holder
+          end
+          return false
+        end
         local term = redis.call('INCR', KEYS[2])
         local token = ARGV[1] .. ':' .. term
         redis.call('SET', KEYS[1], token, 'PX', ARGV[2])

@@ -1,0 +1,118 @@
+import Foundation
+public import RedisClient
+import RESP
+
+/// What `check` reports and what `/status` carries about every node: reachability, notification health,
+/// drift, the lease, and the verdict (exit code 0 healthy, 1 warnings, 2 failures).
+public struct HealthReport: Sendable, Hashable, Codable {
+    /// One sentinel's reachability.
+    public struct SentinelReach: Sendable, Hashable, Codable {
+        public var address: String
+        public var reachable: Bool
+        public var error: String?
+    }
+
+    /// One data node.
+    public struct Node: Sendable, Hashable, Codable {
+        public var address: String
+        public var role: String
+        public var notifications: NodeNotificationHealth
+        public var drift: NodeDrift?
+    }
+
+    public var sentinels: [SentinelReach]
+    public var master: String?
+    public var nodes: [Node]
+    public var leaseHolder: String?
+    public var term: Int64?
+    public var desiredHash: String?
+    public var publishedHash: String?
+    public var failures: [String]
+    public var warnings: [String]
+
+    /// 0 healthy, 1 warnings only, 2 failures.
+    public var exitCode: Int32 { failures.isEmpty ? (warnings.isEmpty ? 0 : 1) : 2 }
+
+    /// Checks everything once.
+    public static func collect(
+        settings: CoordinatorSettings, target: RedisTarget, desired: DesiredState?, desiredProblems: [String],
+        autoFix: Bool
+    ) async -> HealthReport {
+        var report = HealthReport(
+            sentinels: [], master: nil, nodes: [], leaseHolder: nil, term: nil, desiredHash: desired?.hash,
+            publishedHash: nil, failures: [], warnings: [])
+        let keys = StateKeys(prefix: settings.effectiveStatePrefix)
+        if let sentinel = target.sentinel {
+            for address in await sentinel.discovery.sentinels {
+                do {
+                    let connection = try await RedisConnection.connect(to: address, configuration: sentinel.discovery.configuration.connection)
+                    _ = try await connection.send(RedisCommands.ping())
+                    await connection.close()
+                    report.sentinels.append(SentinelReach(address: address.description, reachable: true, error: nil))
+                } catch {
+                    report.sentinels.append(SentinelReach(address: address.description, reachable: false, error: "\(error)"))
+                    report.warnings.append("sentinel \(address) unreachable: \(error)")
+                }
+            }
+        }
+        if !desiredProblems.isEmpty {
+            report.failures.append("the dynamic configuration is invalid: " + desiredProblems.prefix(5).joined(separator: "; "))
+        }
+        let topology: RedisTopology
+        do {
+            topology = try await RedisTopology.discover(target)
+        } catch {
+            report.failures.append("cannot reach the Redis master: \(error)")
+            return report
+        }
+        report.master = topology.master.description
+        var manifest = Set<String>()
+        do {
+            let replies = try await target.executor.pipeline([
+                RESPCommand("GET", .string(keys.lease)), RESPCommand("GET", .string(keys.term)),
+                RESPCommand("GET", .string(keys.published)), RESPCommand("SMEMBERS", .string(keys.manifest)),
+            ])
+            report.leaseHolder = replies[0].string.map { $0.split(separator: ":").dropLast().joined(separator: ":") }
+            report.term = replies[1].string.flatMap { Int64($0) }
+            if let record = replies[2].string, let data = record.data(using: .utf8),
+                let published = try? JSONDecoder().decode(PublishedRecord.self, from: data)
+            {
+                report.publishedHash = published.hash
+            }
+            manifest = Set((replies[3].array ?? []).compactMap(\.string))
+        } catch {
+            report.failures.append("cannot read the coordinator's state keys on the master: \(error)")
+        }
+        if report.leaseHolder == nil { report.warnings.append("no coordinator holds the lease: nobody repairs drift") }
+        if let desired, let published = report.publishedHash, published != desired.hash {
+            report.warnings.append("config skew: this instance's desired hash \(desired.hash.prefix(12)) differs from the published \(published.prefix(12)) (a ConfigMap not yet propagated, or an undeployed change)")
+        }
+        let checker = NotificationHealthChecker(
+            required: settings.requiredNotifications, keys: keys, data: target.dataConfiguration, logger: target.logger)
+        for (address, role) in topology.nodes {
+            let notifications = await checker.check(node: address, role: role, master: topology.master, autoFix: autoFix)
+            var drift: NodeDrift?
+            if let desired {
+                drift = await NodeDrift.measure(
+                    node: address, role: role, desired: desired.pairs, manifest: manifest, rootKey: settings.rootKey,
+                    keys: keys, data: target.dataConfiguration)
+            }
+            report.nodes.append(Node(address: address.description, role: role, notifications: notifications, drift: drift))
+            switch notifications.state {
+            case .healthy: break
+            case .inconclusive: report.warnings.append("\(role) \(address): \(notifications.detail)")
+            default: report.failures.append("\(role) \(address): \(notifications.detail); remedy: \(notifications.remedy ?? "")")
+            }
+            if let drift, let error = drift.error {
+                report.failures.append("\(role) \(address): cannot read keys: \(error)")
+            } else if let drift, !drift.inSync {
+                report.warnings.append(
+                    "\(role) \(address): drift: \(drift.missing) missing, \(drift.changed) changed, \(drift.extraOwned) extra owned (e.g. \(drift.examples.prefix(3).joined(separator: ", ")))")
+            }
+            if let drift, drift.foreign > 0, role == "master" {
+                report.warnings.append("\(drift.foreign) foreign keys under the root key (neither desired nor ours; left alone)")
+            }
+        }
+        return report
+    }
+}
