@@ -98,6 +98,7 @@ public actor Coordinator {
             if changed { logger.info("desired configuration loaded", metadata: ["hash": "\(state.hash.prefix(12))", "keys": "\(state.pairs.count)"]) }
         case .failure(let error):
             desiredErrors = error.problems
+            CoordinatorMetrics.configLoadFailed()
             logger.error(
                 "the dynamic configuration was rejected; the last good configuration stays published",
                 metadata: ["problems": "\(error.problems.prefix(20))"])
@@ -123,10 +124,12 @@ public actor Coordinator {
             case .elected(let newTerm, _):
                 role = "leader"
                 term = newTerm
+                CoordinatorMetrics.leadership(isLeader: true, term: newTerm)
                 logger[metadataKey: "term"] = "\(newTerm)"
                 triggerSink.yield(.elected)
             case .steppedDown:
                 role = "follower"
+                CoordinatorMetrics.leadership(isLeader: false, term: term)
             }
         }
     }
@@ -150,6 +153,7 @@ public actor Coordinator {
         for await event in sentinel.events {
             if case .masterChanged(_, let new) = event {
                 masterAddress = new
+                CoordinatorMetrics.masterChanged()
                 triggerSink.yield(.masterChanged)
                 await checkHealth()  // the promoted node may lack notifications: check it at once
             }
@@ -178,6 +182,7 @@ public actor Coordinator {
             settings: settings, target: target, desired: desired, desiredProblems: desiredErrors,
             autoFix: settings.notificationAutoFix)
         health = report
+        CoordinatorMetrics.health(report)
         var failing = Set<String>()
         for node in report.nodes where !node.notifications.isHealthy && node.notifications.state != .inconclusive {
             failing.insert(node.address)
@@ -224,6 +229,8 @@ public actor Coordinator {
                 at: at, result: changed ? "published" : "unchanged", hash: result.hash, term: result.term,
                 written: result.written, deleted: result.deleted, chunks: result.chunks,
                 milliseconds: result.milliseconds, error: nil)
+            CoordinatorMetrics.publish(
+                result: changed ? "published" : "unchanged", milliseconds: result.milliseconds, keys: desired.pairs.count)
             if changed || trigger != .reconcileTimer {
                 logger.info(
                     "publish done", metadata: ["trigger": "\(trigger)", "written": "\(result.written)", "deleted": "\(result.deleted)"])
@@ -232,6 +239,7 @@ public actor Coordinator {
             lastPublish = CoordinatorStatus.LastPublish(
                 at: at, result: { if case .notLeader = error { "refused" } else { "failed" } }(), hash: desired.hash,
                 term: term, written: 0, deleted: 0, chunks: 0, milliseconds: 0, error: error.description)
+            CoordinatorMetrics.publish(result: lastPublish?.result ?? "failed", milliseconds: 0, keys: nil)
             switch error {
             case .notLeader(let message):
                 logger.error("the fence refused our publish; stepping down", metadata: ["server": "\(message)"])

@@ -4,12 +4,21 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import NIOCore
+import Prometheus
 
-/// The admin HTTP server (`admin.listen`): `GET /healthz` (the process is up) and `GET /status` (JSON).
+/// The admin HTTP server (`admin.listen`): `GET /healthz` (the process is up), `GET /readyz` (Redis reachable
+/// and a valid configuration loaded), `GET /metrics` (Prometheus text) and `GET /status` (JSON).
 enum AdminServer {
     /// The Hummingbird application (a `Service`) serving the admin endpoints.
-    static func application(coordinator: Coordinator, listen: String, logger: Logger) throws -> some Service {
+    static func application(
+        coordinator: Coordinator, listen: String, metrics: PrometheusCollectorRegistry, logger: Logger
+    ) throws -> some Service {
         let router = Router()
+        router.get("/metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
             let ready = await coordinator.status().ready

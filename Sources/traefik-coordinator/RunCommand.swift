@@ -2,6 +2,8 @@ import ArgumentParser
 import Coordination
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `traefik-coordinator run`: the daemon.
@@ -21,9 +23,12 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (settings, logger) = try CommandSupport.start(self.settings, logging)
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let target = try CommandSupport.target(settings, logger: logger)
         let coordinator = Coordinator(settings: settings, target: target, logger: logger)
-        let admin = try AdminServer.application(coordinator: coordinator, listen: settings.adminListen, logger: logger)
+        let admin = try AdminServer.application(
+            coordinator: coordinator, listen: settings.adminListen, metrics: metrics, logger: logger)
         logger.info(
             "starting", metadata: ["instance": "\(settings.instanceId)", "rootKey": "\(settings.rootKey)", "admin": "\(settings.adminListen)"])
         // Graceful shutdown runs in reverse order: the admin server stops first, then the coordinator releases

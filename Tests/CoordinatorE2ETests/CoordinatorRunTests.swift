@@ -14,6 +14,9 @@ import Testing
 struct CoordinatorRunTests {
     /// Everything one test needs; ``stop()`` ends it all.
     final class Deployment: Sendable {
+        static let dataPassword = "data-pw-5b1e7c"
+        static let sentinelPassword = "sentinel-pw-93d2aa"
+
         let cluster: SentinelCluster
         let backend: HTTPBackendProcess
         let traefik: TraefikProcess
@@ -33,7 +36,7 @@ struct CoordinatorRunTests {
         static func start(
             routers: Int = 1, reconcileInterval: String = "2s", environment: [String: String] = [:], extraSettings: String = ""
         ) async throws -> Deployment {
-            let cluster = try await SentinelCluster.start()
+            let cluster = try await SentinelCluster.start(.init(dataPassword: Self.dataPassword, sentinelPassword: Self.sentinelPassword))
             let backend = try await HTTPBackendProcess.start(files: ["hello.txt": "hello from the backend\n"])
             let dynamic = FileManager.default.temporaryDirectory.appendingPathComponent("tc-dynamic-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: dynamic, withIntermediateDirectories: true)
@@ -42,13 +45,20 @@ struct CoordinatorRunTests {
             let sentinels = cluster.sentinelAddresses.map(\.description)
             let traefik = try await TraefikProcess.start(providerArguments: [
                 "--providers.redis.endpoints=\(sentinels.joined(separator: ","))", "--providers.redis.rootKey=traefik",
-                "--providers.redis.sentinel.masterName=mymaster",
+                "--providers.redis.sentinel.masterName=mymaster", "--providers.redis.password=\(Self.dataPassword)",
+                "--providers.redis.sentinel.password=\(Self.sentinelPassword)",
             ])
+            let secrets = "\(dynamic)/.secrets"  // hidden: neither the loader nor the watcher reads it
+            try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true)
+            try "\(Self.dataPassword)\n".write(toFile: "\(secrets)/redis", atomically: true, encoding: .utf8)
+            try "\(Self.sentinelPassword)\n".write(toFile: "\(secrets)/sentinel", atomically: true, encoding: .utf8)
             let settings = """
                 redis:
                   endpoints: [\(sentinels.map { "\"\($0)\"" }.joined(separator: ", "))]
+                  passwordFile: \(secrets)/redis
                   sentinel:
                     masterName: mymaster
+                    passwordFile: \(secrets)/sentinel
                 traefik:
                   rootKey: traefik
                   dynamic: \(dynamic)
@@ -99,6 +109,20 @@ struct CoordinatorRunTests {
             try? FileManager.default.removeItem(atPath: dynamic)
         }
 
+        /// Logs, `/status` and `/metrics` of every coordinator must not contain a password.
+        func expectNoSecretsExposed() {
+            var texts: [String] = []
+            for coordinator in coordinators {
+                texts.append(coordinator.log)
+                for path in ["/status", "/metrics"] {
+                    if let body = HTTPGet.get(port: coordinator.adminPort, path: path, host: "127.0.0.1")?.body { texts.append(body) }
+                }
+            }
+            for text in texts {
+                #expect(!text.contains(Self.dataPassword) && !text.contains(Self.sentinelPassword), "a password leaked: \(text.prefix(300))")
+            }
+        }
+
         func logs() -> String {
             coordinators.map { "== \($0.instanceId)\n\($0.log.suffix(4000))" }.joined(separator: "\n")
         }
@@ -112,6 +136,7 @@ struct CoordinatorRunTests {
             routers: routers, reconcileInterval: reconcileInterval, environment: environment, extraSettings: extraSettings)
         do {
             try await body(deployment)
+            deployment.expectNoSecretsExposed()
             await deployment.stop()
         } catch {
             print(deployment.logs())
@@ -334,6 +359,16 @@ struct CoordinatorRunTests {
                 return seen.filter { $0["role"] as? String == "replica" && state($0) == "missingClasses" }.count == 2
                     && seen.contains { $0["role"] as? String == "master" && state($0) == "healthy" }
             }
+            let metrics = HTTPGet.get(port: observer.adminPort, path: "/metrics", host: "127.0.0.1")?.body ?? ""
+            let gauges = metrics.split(separator: "\n").filter { $0.hasPrefix("traefik_coordinator_notifications_healthy{") }
+            let values = gauges.map { line -> (role: String, value: Double?) in
+                let role = line.contains("role=\"master\"") ? "master" : "replica"
+                return (role, line.split(separator: " ").last.flatMap { Double($0) })
+            }
+            let unhealthyReplicas = values.filter { $0.role == "replica" && $0.value == 0 }.count
+            let healthyMasters = values.filter { $0.role == "master" && $0.value == 1 }.count
+            #expect(unhealthyReplicas == 2 && healthyMasters == 1, "\(gauges)")
+            #expect(metrics.contains("traefik_coordinator_leader"))
             await master.kill()
             try await Self.wait("a new master", timeout: .seconds(30)) { try await deployment.master() !== master }
             let switched = ContinuousClock.now
