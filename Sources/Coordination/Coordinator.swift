@@ -29,6 +29,8 @@ public actor Coordinator {
     private var foreignKeys: [String] = []
     private var masterAddress: RedisAddress?
     private var health: HealthReport?
+    /// When a keyspace event under the root key arrived that no health check has covered yet.
+    private var unverifiedEventSince: ContinuousClock.Instant?
     /// Nodes whose notifications were failing at the last check (to log transitions once).
     private var failingNodes: Set<String> = []
 
@@ -62,6 +64,7 @@ public actor Coordinator {
             group.addTask { await self.reconcilePeriodically() }
             group.addTask { await self.publishOnTriggers() }
             group.addTask { await self.checkHealthPeriodically() }
+            group.addTask { await self.verifyOnKeyspaceEvents() }
         }
         // The group ends when cancelled; release outside the cancelled task, or the command would be refused.
         let lease = self.lease
@@ -174,6 +177,32 @@ public actor Coordinator {
             await checkHealth()
             try? await Task.sleep(for: settings.notificationCheckInterval)
         }
+    }
+
+    /// Verifies again after writes under the root key (manual edits, other writers, our own publishes): the
+    /// events Traefik reacts to, debounced by one second.
+    private func verifyOnKeyspaceEvents() async {
+        let subscriber = target.makeSubscriber(logger: logger)
+        let pattern = "__keyspace@\(settings.redis.database)__:\(RedisSnapshot.globEscaped(settings.rootKey))*"
+        try? await subscriber.psubscribe([pattern])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await subscriber.run() }
+            group.addTask {
+                for await _ in subscriber.messages { await self.keyspaceEventArrived() }
+            }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                if let since = unverifiedEventSince, ContinuousClock.now - since >= .seconds(1) {
+                    unverifiedEventSince = nil
+                    await checkHealth()
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func keyspaceEventArrived() {
+        if unverifiedEventSince == nil { unverifiedEventSince = .now }
     }
 
     /// Checks notifications and drift on every node; logs an error with the remedy when a node starts failing.

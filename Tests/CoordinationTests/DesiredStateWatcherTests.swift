@@ -22,17 +22,19 @@ struct DesiredStateWatcherTests {
         try manager.createSymbolicLink(atPath: "\(directory)/routes.yaml", withDestinationPath: "..data/routes.yaml")
         let first = try DesiredState.load(path: directory, rootKey: "traefik").get()
 
-        let changes = Mutex(0)
+        let changes = Mutex<[ContinuousClock.Instant]>([])
         let watcher = DesiredStateWatcher(path: directory, debounce: .milliseconds(300), pollInterval: .milliseconds(50))
-        let watching = Task { await watcher.run { changes.withLock { $0 += 1 } } }
+        let watching = Task { await watcher.run { changes.withLock { $0.append(.now) } } }
         defer { watching.cancel() }
         try await Task.sleep(for: .milliseconds(200))
+        let swapped = ContinuousClock.now
         try publish("v2", "http:\n  routers:\n    web:\n      rule: \"Host(`v2.test`)\"\n      service: web\n  services:\n    web:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:1\"\n")
-        try await Task.sleep(for: .milliseconds(150))
-        #expect(changes.withLock { $0 } == 0, "still within the debounce")
-        let deadline = ContinuousClock.now + .seconds(5)
-        while changes.withLock({ $0 }) == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(changes.withLock { $0 } == 1)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while changes.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let fired = changes.withLock { $0 }
+        #expect(fired.count == 1, "one settled change, one callback")
+        #expect(fired.first.map { $0 - swapped >= .milliseconds(300) } == true, "not before the debounce")
         let second = try DesiredState.load(path: directory, rootKey: "traefik").get()
         #expect(second.hash != first.hash)
         #expect(second.pairs.contains { $0.value == "Host(`v2.test`)" })

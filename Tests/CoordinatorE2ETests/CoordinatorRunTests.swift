@@ -178,6 +178,12 @@ struct CoordinatorRunTests {
                 return rule == "Host(`app0.test`)" && service == "s0"
             }
             #expect(try await deployment.get("traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign") == "1")
+            // Followers verify too, on keyspace events (the check interval is 30 s): the foreign key shows up.
+            let follower = try #require(deployment.coordinators.first { !$0.isLeader })
+            try await Self.wait("a follower to report the foreign key on the master", timeout: .seconds(10)) {
+                let nodes = ((follower.status()?["health"] as? [String: Any])?["nodes"] as? [[String: Any]]) ?? []
+                return nodes.contains { ($0["role"] as? String) == "master" && (($0["drift"] as? [String: Any])?["foreign"] as? Int) == 1 }
+            }
             let status = try #require(deployment.leaders().first?.status())
             #expect((status["foreignKeys"] as? [String])?.contains("traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign") == true)
         }
