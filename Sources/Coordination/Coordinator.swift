@@ -31,6 +31,8 @@ public actor Coordinator {
     private var health: HealthReport?
     /// When a keyspace event under the root key arrived that no health check has covered yet.
     private var unverifiedEventSince: ContinuousClock.Instant?
+    /// When each Traefik pod was first seen converged (cleared when it is not).
+    private var convergedSince: [String: String] = [:]
     /// Nodes whose notifications were failing at the last check (to log transitions once).
     private var failingNodes: Set<String> = []
 
@@ -207,9 +209,19 @@ public actor Coordinator {
 
     /// Checks notifications and drift on every node; logs an error with the remedy when a node starts failing.
     func checkHealth() async {
-        let report = await HealthReport.collect(
+        var report = await HealthReport.collect(
             settings: settings, target: target, desired: desired, desiredProblems: desiredErrors,
             autoFix: settings.notificationAutoFix)
+        for index in report.traefik.indices {
+            let pod = report.traefik[index]
+            if pod.converged {
+                let since = convergedSince[pod.endpoint] ?? ISO8601DateFormatter().string(from: Date())
+                convergedSince[pod.endpoint] = since
+                report.traefik[index].convergedSince = since
+            } else {
+                convergedSince[pod.endpoint] = nil
+            }
+        }
         health = report
         CoordinatorMetrics.health(report)
         var failing = Set<String>()

@@ -44,6 +44,10 @@ enum CoordinatorMetrics {
                 Gauge(label: "traefik_coordinator_drift_keys", dimensions: labels + [("kind", kind)]).destroy()
             }
         }
+        if !report.traefik.isEmpty {
+            Gauge(label: "traefik_coordinator_traefik_pods_converged").record(Double(report.traefik.filter(\.converged).count))
+            Gauge(label: "traefik_coordinator_traefik_pods").record(Double(report.traefik.count))
+        }
         for node in report.nodes {
             let labels = [("node", node.address), ("role", node.role)]
             Gauge(label: "traefik_coordinator_notifications_healthy", dimensions: labels)

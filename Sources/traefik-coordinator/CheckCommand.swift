@@ -61,6 +61,9 @@ struct CheckCommand: AsyncParsableCommand {
             lines.append("\(node.role) \(node.address): \(notifications); \(drift)")
             if let remedy = node.notifications.remedy { lines.append("  remedy: \(remedy)") }
         }
+        for pod in report.traefik {
+            lines.append("traefik \(pod.endpoint): \(pod.error ?? (pod.converged ? "converged" : "NOT converged (\(pod.missingRouters.count) missing, \(pod.unexpectedRouters.count) unexpected)"))")
+        }
         lines.append("lease: \(report.leaseHolder.map { "held by \($0)" } ?? "free")\(report.term.map { ", term \($0)" } ?? "")")
         for failure in report.failures { lines.append("FAIL: \(failure)") }
         for warning in report.warnings { lines.append("WARN: \(warning)") }

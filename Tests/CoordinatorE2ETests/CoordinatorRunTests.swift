@@ -62,6 +62,7 @@ struct CoordinatorRunTests {
                 traefik:
                   rootKey: traefik
                   dynamic: \(dynamic)
+                  apiEndpoints: ["http://127.0.0.1:\(traefik.apiPort)"]
                 lease:
                   duration: 3s
                   renewDeadline: 2s
@@ -365,7 +366,20 @@ struct CoordinatorRunTests {
                 return seen.filter { $0["role"] as? String == "replica" && state($0) == "missingClasses" }.count == 2
                     && seen.contains { $0["role"] as? String == "master" && state($0) == "healthy" }
             }
+            // Traefik convergence (traefik.apiEndpoints): converged, then not, when a router we do not want appears.
+            func pods() -> [[String: Any]] { ((observer.status()?["health"] as? [String: Any])?["traefik"] as? [[String: Any]]) ?? [] }
+            try await Self.wait("Traefik reported converged", timeout: .seconds(15)) {
+                pods().first?["converged"] as? Bool == true && pods().first?["convergedSince"] as? String != nil
+            }
+            try await deployment.cluster.cli(master, "SET", "traefik/http/routers/intruder/rule", "Host(`intruder.test`)")
+            try await deployment.cluster.cli(master, "SET", "traefik/http/routers/intruder/service", "s0")
+            try await Self.wait("Traefik reported not converged, naming the router", timeout: .seconds(15)) {
+                pods().first?["converged"] as? Bool == false
+                    && (pods().first?["unexpectedRouters"] as? [String])?.contains("http/intruder") == true
+            }
+            try await deployment.cluster.cli(master, "DEL", "traefik/http/routers/intruder/rule", "traefik/http/routers/intruder/service")
             let metrics = HTTPGet.get(port: observer.adminPort, path: "/metrics", host: "127.0.0.1")?.body ?? ""
+            #expect(metrics.contains("traefik_coordinator_traefik_pods "))
             let gauges = metrics.split(separator: "\n").filter { $0.hasPrefix("traefik_coordinator_notifications_healthy{") }
             let values = gauges.map { line -> (role: String, value: Double?) in
                 let role = line.contains("role=\"master\"") ? "master" : "replica"

@@ -190,9 +190,14 @@ struct SentinelTests {
             let stats = try await cluster.cli(oldMaster, "INFO", "commandstats")
             #expect(!stats.contains("cmdstat_set"), "a write reached the old master: \(stats)")
 
-            // Every write acknowledged after the switch is on the new master.
-            for write in writer.successes where write.at > switchTime {
-                #expect(try await cluster.cli(newMaster, "GET", write.key) == write.key)
+            // Every write acknowledged after the (last) switch is on the master. On a loaded machine the
+            // sentinels may fail over a second time; writes acknowledged by a master that is later demoted can be
+            // lost by Redis's asynchronous replication, which is not this client's doing.
+            let lastSwitch = try #require(switchedAt.last)
+            if switchedAt.count > 1 { print("[\(variant)] the sentinels failed over \(switchedAt.count) times; checking writes after the last") }
+            let finalMaster = try await cluster.currentMaster()
+            for write in writer.successes where write.at > lastSwitch {
+                #expect(try await cluster.cli(finalMaster, "GET", write.key) == write.key)
             }
             await client.close()
         }
@@ -335,18 +340,21 @@ struct SentinelTests {
         return Task {
             let running = Task { try? await subscriber.run() }
             for await _ in subscriber.messages {
-                switchedAt.setOnce(.now)
+                switchedAt.record(.now)
             }
             running.cancel()
         }
     }
 }
 
-/// The first time something happened.
+/// When something happened, every time.
 final class Moment: Sendable {
-    private let instant = Mutex<ContinuousClock.Instant?>(nil)
-    var value: ContinuousClock.Instant? { instant.withLock { $0 } }
-    func setOnce(_ now: ContinuousClock.Instant) { instant.withLock { if $0 == nil { $0 = now } } }
+    private let instants = Mutex<[ContinuousClock.Instant]>([])
+    /// The first time.
+    var value: ContinuousClock.Instant? { instants.withLock { $0.first } }
+    var last: ContinuousClock.Instant? { instants.withLock { $0.last } }
+    var count: Int { instants.withLock { $0.count } }
+    func record(_ now: ContinuousClock.Instant) { instants.withLock { $0.append(now) } }
 }
 
 /// Writes `SET key key` every 20 ms through a client, recording each acknowledged write.

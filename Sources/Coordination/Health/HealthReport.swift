@@ -27,6 +27,8 @@ public struct HealthReport: Sendable, Hashable, Codable {
     public var term: Int64?
     public var desiredHash: String?
     public var publishedHash: String?
+    /// Traefik pods from `traefik.apiEndpoints` (empty when none are configured).
+    public var traefik: [TraefikPodStatus] = []
     public var failures: [String]
     public var warnings: [String]
 
@@ -111,6 +113,20 @@ public struct HealthReport: Sendable, Hashable, Codable {
             }
             if let drift, drift.foreign > 0, role == "master" {
                 report.warnings.append("\(drift.foreign) foreign keys under the root key (neither desired nor ours; left alone)")
+            }
+        }
+        if let desired, !settings.apiEndpoints.isEmpty {
+            let routers = TraefikConvergence.desiredRouters(pairs: desired.pairs.map(\.key), rootKey: settings.rootKey)
+            for (label, host, port) in TraefikConvergence.endpoints(settings.apiEndpoints) {
+                let pod = await TraefikConvergence.check(label: label, host: host, port: port, desired: routers)
+                report.traefik.append(pod)
+                if let error = pod.error {
+                    report.warnings.append("Traefik \(label): \(error)")
+                } else if !pod.converged {
+                    report.warnings.append(
+                        "Traefik \(label) has not converged: \(pod.missingRouters.count) routers missing, \(pod.unexpectedRouters.count) unexpected")
+                }
+                for router in pod.routersInError.prefix(5) { report.warnings.append("Traefik \(label): router \(router)") }
             }
         }
         return report

@@ -23,6 +23,11 @@ public actor LeaseElector {
     private let logger: Logger
     private let eventSink: AsyncStream<LeaseEvent>.Continuation
     private var machine: LeaseStateMachine
+    /// Bound on one acquire or renew: long enough to ride out a brief Redis stall (a large atomic publish
+    /// blocks the server for a few hundred milliseconds), short enough to retry before the renew deadline.
+    private var commandTimeout: Duration {
+        max(machine.timing.retryPeriod, machine.timing.renewDeadline - machine.timing.retryPeriod)
+    }
     /// The token in the lease key when we last looked (another leader's, while we follow).
     public private(set) var observedHolder: String?
 
@@ -99,7 +104,7 @@ public actor LeaseElector {
             let reply = try await redis.evaluate(
                 LeaseScripts.acquire, keys: [keys.lease, keys.term],
                 arguments: [.string(instanceId), .integer(machine.timing.duration.milliseconds)],
-                timeout: machine.timing.retryPeriod)
+                timeout: commandTimeout)
             guard let token = reply.string, let term = token.split(separator: ":").last.flatMap({ Int64($0) }) else {
                 observedHolder = try? await redis.send(RedisCommands.get(keys.lease))
                 return
@@ -119,7 +124,7 @@ public actor LeaseElector {
             let reply = try await redis.evaluate(
                 LeaseScripts.renew, keys: [keys.lease],
                 arguments: [.string(token), .integer(machine.timing.duration.milliseconds)],
-                timeout: machine.timing.retryPeriod)
+                timeout: commandTimeout)
             if reply.int == 1 {
                 machine.renewed(sentAt: sentAt)
             } else if let action = machine.lost(reason: "the lease no longer holds our token"), case .stepDown(let reason) = action {

@@ -3,7 +3,8 @@ import RedisClient
 /// The lease's server-side steps. Each runs atomically on the node it is sent to.
 enum LeaseScripts {
     /// KEYS: lease, term. ARGV: instance id, duration ms.
-    /// If nobody holds the lease: INCR term, SET lease "<id>:<term>" PX duration, return the token.
+    /// If nobody holds the lease: INCR term, PSETEX lease duration "<id>:<term>" (SET PX; a command of its own
+    /// name, so `INFO commandstats` tells lease writes from configuration writes), return the token.
     /// If we hold it already (an earlier acquisition succeeded on the server but its reply was lost or came
     /// too late), PEXPIRE it and return it, instead of leaving a lease nobody acts on until it expires.
     /// Otherwise return false (nil).
@@ -19,7 +20,7 @@ enum LeaseScripts {
         end
         local term = redis.call('INCR', KEYS[2])
         local token = ARGV[1] .. ':' .. term
-        redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
+        redis.call('PSETEX', KEYS[1], ARGV[2], token)
         return token
         """)
 

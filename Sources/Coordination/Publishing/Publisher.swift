@@ -96,6 +96,10 @@ public actor Publisher {
                 metadata: ["foreign.count": "\(plan.foreign.count)", "foreign.first": "\(plan.foreign.prefix(5))"])
         }
         let record = Self.record(hash: hash, term: first.term, instanceId: instanceId)
+        if plan.isEmpty, await recordIsCurrent(hash: hash, term: first.term) {
+            result.milliseconds = (ContinuousClock.now - started).milliseconds
+            return result  // nothing to write, and the record already says so: no write at all
+        }
         let chunks = plan.isEmpty ? [PublishPlan.Chunk()] : plan.chunks(limit: atomicLimit)
         for (index, chunk) in chunks.enumerated() {
             guard let (_, token) = await leadership() else { throw .noLeadership }
@@ -139,6 +143,14 @@ public actor Publisher {
         } catch {
             throw .redis("\(error)")
         }
+    }
+
+    /// True when `<prefix>published` already records `hash` in `term`.
+    private func recordIsCurrent(hash: String, term: Int64) async -> Bool {
+        guard let text = try? await redis.send(RedisCommands.get(keys.published)), let data = text.data(using: .utf8),
+            let record = try? JSONDecoder().decode(PublishedRecord.self, from: data)
+        else { return false }
+        return record.hash == hash && record.term == term
     }
 
     /// `{"hash":…,"term":…,"instance":…,"at":<unix ms>}`: who published what, when.
