@@ -57,7 +57,11 @@ struct CheckCommand: AsyncParsableCommand {
             let notifications = node.notifications.isHealthy
                 ? "notifications ok (\(node.notifications.method?.rawValue ?? "?"))"
                 : "notifications \(node.notifications.state.rawValue.uppercased()): \(node.notifications.detail)"
-            let drift = node.drift.map { $0.inSync ? "in sync" : "drift: \($0.missing) missing, \($0.changed) changed, \($0.extraOwned) extra" } ?? "drift not checked"
+            let drift = node.drift.map { drift in
+                if drift.inSync { return "in sync" }
+                let counts = "\(drift.missing) missing, \(drift.changed) changed, \(drift.extraOwned) extra"
+                return drift.isLagging ? "lagging \(drift.replicationLagBytes ?? 0) bytes (\(counts))" : "drift: \(counts)"
+            } ?? "drift not checked"
             lines.append("\(node.role) \(node.address): \(notifications); \(drift)")
             if let remedy = node.notifications.remedy { lines.append("  remedy: \(remedy)") }
         }

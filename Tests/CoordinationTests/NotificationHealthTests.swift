@@ -99,6 +99,16 @@ struct NotificationHealthTests {
                     keys: Self.keys, data: data)
                 #expect(onMaster.inSync)
                 #expect(!onReplica.inSync && onReplica.changed == 1 && onReplica.examples == [desired[0].key])
+                // The master's view of the replica: caught up (0 bytes behind), so the difference is drift, not lag.
+                let masterConnection = try await master.connect()
+                let lag = await NodeDrift.replicationLag(master: masterConnection)
+                await masterConnection.close()
+                #expect(lag[replica.address.description] == 0, "\(lag)")
+                var classified = onReplica
+                classified.replicationLagBytes = lag[replica.address.description]
+                #expect(!classified.isLagging)
+                classified.replicationLagBytes = 4096
+                #expect(classified.isLagging, "behind the master: catching up, not drifting")
             }
         }
     }

@@ -89,6 +89,7 @@ public struct HealthReport: Sendable, Hashable, Codable {
         if let desired, let published = report.publishedHash, published != desired.hash {
             report.warnings.append("config skew: this instance's desired hash \(desired.hash.prefix(12)) differs from the published \(published.prefix(12)) (a ConfigMap not yet propagated, or an undeployed change)")
         }
+        let lag = await NodeDrift.replicationLag(master: target.executor)
         let checker = NotificationHealthChecker(
             required: settings.requiredNotifications, keys: keys, data: target.dataConfiguration, logger: target.logger)
         for (address, role) in topology.nodes {
@@ -98,6 +99,7 @@ public struct HealthReport: Sendable, Hashable, Codable {
                 drift = await NodeDrift.measure(
                     node: address, role: role, desired: desired.pairs, manifest: manifest, rootKey: settings.rootKey,
                     keys: keys, data: target.dataConfiguration)
+                if role == "replica" { drift?.replicationLagBytes = lag[address.description] }
             }
             report.nodes.append(Node(address: address.description, role: role, notifications: notifications, drift: drift))
             switch notifications.state {
@@ -107,6 +109,9 @@ public struct HealthReport: Sendable, Hashable, Codable {
             }
             if let drift, let error = drift.error {
                 report.failures.append("\(role) \(address): cannot read keys: \(error)")
+            } else if let drift, drift.isLagging {
+                report.warnings.append(
+                    "\(role) \(address): replica lag: \(drift.replicationLagBytes ?? 0) bytes behind the master (\(drift.missing + drift.changed + drift.extraOwned) keys not caught up yet)")
             } else if let drift, !drift.inSync {
                 report.warnings.append(
                     "\(role) \(address): drift: \(drift.missing) missing, \(drift.changed) changed, \(drift.extraOwned) extra owned (e.g. \(drift.examples.prefix(3).joined(separator: ", ")))")

@@ -17,16 +17,44 @@ public struct NodeDrift: Sendable, Hashable, Codable {
     public var examples: [String]
     /// Set when the node could not be read.
     public var error: String?
+    /// For a replica: how many bytes of the replication stream it has not acknowledged (from the master's
+    /// `INFO replication`); a replica that differs while it lags is catching up, not drifting.
+    public var replicationLagBytes: Int64?
+
+    /// Differs from the desired configuration only because it has not caught up with the master yet.
+    public var isLagging: Bool { !inSync && (replicationLagBytes ?? 0) > 0 }
 
     /// In sync (foreign keys are reported separately, not drift).
     public var inSync: Bool { error == nil && missing == 0 && changed == 0 && extraOwned == 0 }
+
+    /// Each replica's unacknowledged bytes, from the master's `INFO replication` (`slaveN:ip=…,port=…,offset=…`),
+    /// keyed by `ip:port` as the master sees it.
+    public static func replicationLag(master: any RedisCommandExecutor) async -> [String: Int64] {
+        guard let info = try? await master.send(RedisCommands.info("replication")),
+            let masterOffset = info["master_repl_offset"].flatMap({ Int64($0) })
+        else { return [:] }
+        var lag: [String: Int64] = [:]
+        for line in info.text.split(whereSeparator: \.isNewline) where line.hasPrefix("slave") {
+            var fields: [String: String] = [:]
+            for pair in line.split(separator: ":", maxSplits: 1).last?.split(separator: ",") ?? [] {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+            }
+            if let ip = fields["ip"], let port = fields["port"], let offset = fields["offset"].flatMap({ Int64($0) }) {
+                lag["\(ip):\(port)"] = max(0, masterOffset - offset)
+            }
+        }
+        return lag
+    }
 
     /// Reads `node` and compares it with `desired`; `manifest` comes from the master.
     public static func measure(
         node: RedisAddress, role: String, desired: [KVPair], manifest: Set<String>, rootKey: String, keys: StateKeys,
         data: RedisConnectionConfiguration
     ) async -> NodeDrift {
-        var drift = NodeDrift(node: node.description, role: role, missing: 0, changed: 0, extraOwned: 0, foreign: 0, examples: [], error: nil)
+        var drift = NodeDrift(
+            node: node.description, role: role, missing: 0, changed: 0, extraOwned: 0, foreign: 0, examples: [], error: nil,
+            replicationLagBytes: nil)
         do {
             let connection = try await RedisConnection.connect(to: node, configuration: data)
             defer { Task { await connection.close() } }
