@@ -9,15 +9,6 @@ import Testing
     .enabled(if: ExternalTool.shouldRun("redis-server") && ExternalTool.shouldRun("traefik")), .timeLimit(.minutes(2))
 )
 struct AutoFixTests {
-    static func wait(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSupportError.timedOut("\(what) within \(timeout)")
-    }
-
     @Test("the metric shows the master unhealthy within one check interval; with autoFix it turns healthy and Traefik sees the next change")
     func autoFix() async throws {
         try await withRedisServer([
@@ -54,7 +45,7 @@ struct AutoFixTests {
 
             // Without autoFix: reported, not changed.
             let reporter = try await CoordinatorProcess.start(instanceId: "reporter", settings: settings)
-            try await Self.wait("the master reported unhealthy in /metrics") {
+            try await waitUntil("the master reported unhealthy in /metrics") {
                 let metrics = HTTPGet.get(port: reporter.adminPort, path: "/metrics", host: "127.0.0.1")?.body ?? ""
                 return metrics.split(separator: "\n").contains { $0.hasPrefix("traefik_coordinator_notifications_healthy{") && $0.hasSuffix(" 0.0") }
             }
@@ -65,13 +56,13 @@ struct AutoFixTests {
             // With autoFix: enabled on the node, and the next change reaches Traefik.
             let fixer = try await CoordinatorProcess.start(
                 instanceId: "fixer", settings: settings.replacingOccurrences(of: "checkInterval: 1s", with: "checkInterval: 1s\n  autoFix: true"))
-            try await Self.wait("notifications enabled by autoFix") {
+            try await waitUntil("notifications enabled by autoFix") {
                 let value = try await server.cli("CONFIG", "GET", "notify-keyspace-events").split(separator: "\n").last.map(String.init) ?? ""
                 return value.contains("K") && value.contains("g") && value.contains("$")
             }
             #expect(fixer.log.contains("notifications.autoFix: enabled keyspace notifications"))
             try routes(["first", "second"]).write(toFile: "\(dynamic)/routes.yaml", atomically: true, encoding: .utf8)
-            try await Self.wait("Traefik to route the new router") {
+            try await waitUntil("Traefik to route the new router") {
                 try await traefik.web("/hello.txt", host: "second.test")?.status == 200
             }
             #expect(try await traefik.web("/hello.txt", host: "first.test")?.status == 200)

@@ -146,26 +146,17 @@ struct CoordinatorRunTests {
         }
     }
 
-    static func wait(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TestSupportError.timedOut("\(what) within \(timeout)")
-    }
-
     @Test("exactly one leader; the desired keys are in Redis; Traefik routes to the backend; manual edits are repaired, foreign keys kept")
     func oneLeaderPublishes() async throws {
         try await Self.with { deployment in
-            try await Self.wait("a leader") { deployment.leaders().count == 1 }
+            try await waitUntil("a leader") { deployment.leaders().count == 1 }
             for _ in 0..<10 {
                 #expect(deployment.leaders().count == 1, "exactly one leader at any moment")
                 try await Task.sleep(for: .milliseconds(100))
             }
-            try await Self.wait("the router in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
+            try await waitUntil("the router in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
             #expect(try await deployment.get("traefik/http/services/traefik-coordinator-placeholder/loadBalancer/passHostHeader") == "true")
-            try await Self.wait("Traefik to route app0.test") {
+            try await waitUntil("Traefik to route app0.test") {
                 try await deployment.traefik.web("/hello.txt", host: "app0.test")?.body == "hello from the backend\n"
             }
             // Manual edits of owned keys are repaired within a reconcile interval; a foreign key is never touched.
@@ -173,7 +164,7 @@ struct CoordinatorRunTests {
             try await deployment.cluster.cli(master, "DEL", "traefik/http/routers/r0/service")
             try await deployment.cluster.cli(master, "SET", "traefik/http/routers/r0/rule", "Host(`tampered.test`)")
             try await deployment.cluster.cli(master, "SET", "traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign", "1")
-            try await Self.wait("the repair", timeout: .seconds(6)) {
+            try await waitUntil("the repair", timeout: .seconds(6)) {
                 let rule = try await deployment.get("traefik/http/routers/r0/rule")
                 let service = try await deployment.get("traefik/http/routers/r0/service")
                 return rule == "Host(`app0.test`)" && service == "s0"
@@ -181,7 +172,7 @@ struct CoordinatorRunTests {
             #expect(try await deployment.get("traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign") == "1")
             // Followers verify too, on keyspace events (the check interval is 30 s): the foreign key shows up.
             let follower = try #require(deployment.coordinators.first { !$0.isLeader })
-            try await Self.wait("a follower to report the foreign key on the master", timeout: .seconds(10)) {
+            try await waitUntil("a follower to report the foreign key on the master", timeout: .seconds(10)) {
                 let nodes = ((follower.status()?["health"] as? [String: Any])?["nodes"] as? [[String: Any]]) ?? []
                 return nodes.contains { ($0["role"] as? String) == "master" && (($0["drift"] as? [String: Any])?["foreign"] as? Int) == 1 }
             }
@@ -193,21 +184,21 @@ struct CoordinatorRunTests {
     @Test("SIGTERM of the leader: a successor publishes at once; SIGKILL: within lease duration + retry period")
     func leaderChanges() async throws {
         try await Self.with { deployment in
-            try await Self.wait("a leader") { deployment.leaders().count == 1 }
+            try await waitUntil("a leader") { deployment.leaders().count == 1 }
             let first = try #require(deployment.leaders().first)
             first.process.signal(SIGTERM)
             let terminated = ContinuousClock.now
-            try await Self.wait("a successor") { deployment.leaders().contains { $0 !== first } }
+            try await waitUntil("a successor") { deployment.leaders().contains { $0 !== first } }
             let handover = ContinuousClock.now - terminated
             print("SIGTERM of the leader → successor leads after \(handover)")
             #expect(handover < .seconds(2))
-            try await Self.wait("the old leader to exit") { !first.process.isRunning }
+            try await waitUntil("the old leader to exit") { !first.process.isRunning }
             #expect(first.log.contains("released the lease"))
 
             let second = try #require(deployment.leaders().first)
             second.process.signal(SIGKILL)
             let killed = ContinuousClock.now
-            try await Self.wait("a third leader") { deployment.leaders().contains { $0 !== second && $0 !== first } }
+            try await waitUntil("a third leader") { deployment.leaders().contains { $0 !== second && $0 !== first } }
             let takeover = ContinuousClock.now - killed
             print("SIGKILL of the leader → successor leads after \(takeover) (lease 3 s + retry 0.25 s)")
             #expect(takeover < .seconds(3.25) + .seconds(1.5), "lease duration + retry period, plus polling slack")
@@ -218,22 +209,22 @@ struct CoordinatorRunTests {
     func pausedLeader() async throws {
         // Every publish pauses 1.5 s between the local leadership check and the fenced write (fault injection).
         try await Self.with(reconcileInterval: "30s", environment: ["TC_FAULT_PUBLISH_DELAY_MS": "1500"]) { deployment in
-            try await Self.wait("the first configuration in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
+            try await waitUntil("the first configuration in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
             let paused = try #require(deployment.leaders().first)
             let holds = paused.log.components(separatedBy: "fault injection").count
             try deployment.writeDynamic(Deployment.configuration(routers: 1, backendPort: deployment.backend.port, host: "stale"))
-            try await Self.wait("the leader to hold its publish") { paused.log.components(separatedBy: "fault injection").count > holds }
+            try await waitUntil("the leader to hold its publish") { paused.log.components(separatedBy: "fault injection").count > holds }
             paused.process.signal(SIGSTOP)
-            try await Self.wait("a new leader") { deployment.coordinators.contains { $0 !== paused && $0.isLeader } }
+            try await waitUntil("a new leader") { deployment.coordinators.contains { $0 !== paused && $0.isLeader } }
             try deployment.writeDynamic(Deployment.configuration(routers: 2, backendPort: deployment.backend.port, host: "new"))
-            try await Self.wait("the newer configuration in Redis") {
+            try await waitUntil("the newer configuration in Redis") {
                 try await deployment.get("traefik/http/routers/r1/rule") == "Host(`new1.test`)"
             }
             paused.process.signal(SIGCONT)
-            try await Self.wait("the fence to refuse the old leader's write") {
+            try await waitUntil("the fence to refuse the old leader's write") {
                 paused.log.contains("the fence refused our publish; stepping down")
             }
-            try await Self.wait("the old leader to be a follower") { paused.status()?["role"] as? String == "follower" }
+            try await waitUntil("the old leader to be a follower") { paused.status()?["role"] as? String == "follower" }
             #expect(paused.status().flatMap { ($0["lastPublish"] as? [String: Any])?["result"] as? String } == "refused")
             // Redis holds the newer configuration, key by key; the stale one never landed.
             #expect(try await deployment.get("traefik/http/routers/r0/rule") == "Host(`new0.test`)")
@@ -248,24 +239,24 @@ struct CoordinatorRunTests {
     @Test("an invalid edit leaves Redis unchanged and is reported; removing every router removes them from Traefik")
     func invalidEditThenEmpty() async throws {
         try await Self.with { deployment in
-            try await Self.wait("Traefik to route app0.test") {
+            try await waitUntil("Traefik to route app0.test") {
                 try await deployment.traefik.web("/hello.txt", host: "app0.test")?.status == 200
             }
             try deployment.writeDynamic("http:\n  routers:\n    r0:\n      rule: [unclosed\n")
-            try await Self.wait("the rejection in /status") {
+            try await waitUntil("the rejection in /status") {
                 (deployment.leaders().first?.status()?["desiredErrors"] as? [String])?.isEmpty == false
             }
             try deployment.writeDynamic("http:\n  routers:\n    r0:\n      rule: \"Host(`x`)\"\n      bogusField: 1\n      service: s0\n")
-            try await Self.wait("the second rejection") {
+            try await waitUntil("the second rejection") {
                 (deployment.leaders().first?.status()?["desiredErrors"] as? [String])?.contains { $0.contains("bogusField") } == true
             }
             #expect(try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)")
             // Every router removed: Traefik drops them (the placeholder keeps the configuration non-empty).
             try deployment.writeDynamic("http:\n  middlewares:\n    noop:\n      headers:\n        customRequestHeaders:\n          X-Noop: \"1\"\n")
-            try await Self.wait("the routers gone from Redis") {
+            try await waitUntil("the routers gone from Redis") {
                 try await deployment.cluster.cli(try await deployment.master(), "EXISTS", "traefik/http/routers/r0/rule") == "0"
             }
-            try await Self.wait("Traefik to answer 404") {
+            try await waitUntil("Traefik to answer 404") {
                 try await deployment.traefik.web("/hello.txt", host: "app0.test")?.status == 404
             }
             let routers = try await deployment.traefik.api("/api/http/routers") as? [[String: Any]] ?? []
@@ -280,10 +271,10 @@ struct CoordinatorRunTests {
     @Test("kill -9 of the Redis master: keys missing on the promoted replica are republished; convergence time reported")
     func masterKilled() async throws {
         try await Self.with(reconcileInterval: "30s") { deployment in
-            try await Self.wait("the router in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
+            try await waitUntil("the router in Redis") { try await deployment.get("traefik/http/routers/r0/rule") == "Host(`app0.test`)" }
             let oldMaster = try await deployment.master()
             let replicas = deployment.cluster.dataNodes.filter { $0 !== oldMaster }
-            try await Self.wait("the replicas in sync") {
+            try await waitUntil("the replicas in sync") {
                 for replica in replicas where try await deployment.cluster.cli(replica, "GET", "traefik/http/routers/r0/rule") != "Host(`app0.test`)" {
                     return false
                 }
@@ -296,9 +287,9 @@ struct CoordinatorRunTests {
             }
             await oldMaster.kill()
             let killed = ContinuousClock.now
-            try await Self.wait("a new master", timeout: .seconds(30)) { try await deployment.master() !== oldMaster }
+            try await waitUntil("a new master", timeout: .seconds(30)) { try await deployment.master() !== oldMaster }
             let promoted = ContinuousClock.now - killed
-            try await Self.wait("the lost key republished on the new master", timeout: .seconds(30)) {
+            try await waitUntil("the lost key republished on the new master", timeout: .seconds(30)) {
                 try await deployment.get("traefik/http/routers/r0/service") == "s0"
             }
             let converged = ContinuousClock.now - killed
@@ -311,13 +302,13 @@ struct CoordinatorRunTests {
     @Test("10,000 routers: changing one writes only its key in one atomic step; a router added with its service is never seen half-written")
     func tenThousandRouters() async throws {
         try await Self.with(routers: 10_000, reconcileInterval: "5m") { deployment in
-            try await Self.wait("10,000 routers in Redis", timeout: .seconds(150)) {
+            try await waitUntil("10,000 routers in Redis", timeout: .seconds(150)) {
                 try await deployment.get("traefik/http/routers/r9999/rule") == "Host(`app9999.test`)"
             }
             let initial = deployment.coordinators.compactMap { $0.status()?["lastPublish"] as? [String: Any] }
                 .first { ($0["written"] as? Int ?? 0) > 40_000 }
             print("initial publish of 10,000 routers: \(initial?["written"] ?? "?") keys in \(initial?["milliseconds"] ?? "?") ms, \(initial?["chunks"] ?? "?") atomic step(s)")
-            try await Self.wait("Traefik to route the last router", timeout: .seconds(60)) {
+            try await waitUntil("Traefik to route the last router", timeout: .seconds(60)) {
                 try await deployment.traefik.web("/hello.txt", host: "app9999.test")?.status == 200
             }
             let master = try await deployment.master()
@@ -328,7 +319,7 @@ struct CoordinatorRunTests {
             var text = Deployment.configuration(routers: 10_000, backendPort: deployment.backend.port, host: "app")
             text = text.replacingOccurrences(of: "Host(`app5000.test`)", with: "Host(`changed5000.test`)")
             try deployment.writeDynamic(text)
-            try await Self.wait("the change in Redis", timeout: .seconds(90)) {
+            try await waitUntil("the change in Redis", timeout: .seconds(90)) {
                 try await deployment.get("traefik/http/routers/r5000/rule") == "Host(`changed5000.test`)"
             }
             let stats = try await deployment.cluster.cli(master, "INFO", "commandstats")
@@ -340,7 +331,7 @@ struct CoordinatorRunTests {
             let logBefore = deployment.traefik.log.count
             text = text.replacingOccurrences(of: "  services:\n", with: "    fresh:\n      rule: \"Host(`fresh.test`)\"\n      service: fresh\n      entryPoints: [web]\n  services:\n    fresh:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:\(deployment.backend.port)\"\n")
             try deployment.writeDynamic(text)
-            try await Self.wait("Traefik to route the new router", timeout: .seconds(90)) {
+            try await waitUntil("Traefik to route the new router", timeout: .seconds(90)) {
                 try await deployment.traefik.web("/hello.txt", host: "fresh.test")?.status == 200
             }
             let newLog = String(deployment.traefik.log.dropFirst(logBefore))
@@ -355,25 +346,25 @@ struct CoordinatorRunTests {
             let replicas = deployment.cluster.dataNodes.filter { $0 !== master }
             try await deployment.cluster.cli(master, "CONFIG", "SET", "notify-keyspace-events", "KEA")
             for replica in replicas { try await deployment.cluster.cli(replica, "CONFIG", "SET", "notify-keyspace-events", "") }
-            try await Self.wait("a leader") { deployment.leaders().count == 1 }
+            try await waitUntil("a leader") { deployment.leaders().count == 1 }
             func nodes(_ coordinator: CoordinatorProcess) -> [[String: Any]] {
                 ((coordinator.status()?["health"] as? [String: Any])?["nodes"] as? [[String: Any]]) ?? []
             }
             func state(_ node: [String: Any]) -> String? { (node["notifications"] as? [String: Any])?["state"] as? String }
             let observer = deployment.coordinators[0]
-            try await Self.wait("the replicas reported", timeout: .seconds(10)) {
+            try await waitUntil("the replicas reported", timeout: .seconds(10)) {
                 let seen = nodes(observer)
                 return seen.filter { $0["role"] as? String == "replica" && state($0) == "missingClasses" }.count == 2
                     && seen.contains { $0["role"] as? String == "master" && state($0) == "healthy" }
             }
             // Traefik convergence (traefik.apiEndpoints): converged, then not, when a router we do not want appears.
             func pods() -> [[String: Any]] { ((observer.status()?["health"] as? [String: Any])?["traefik"] as? [[String: Any]]) ?? [] }
-            try await Self.wait("Traefik reported converged", timeout: .seconds(15)) {
+            try await waitUntil("Traefik reported converged", timeout: .seconds(15)) {
                 pods().first?["converged"] as? Bool == true && pods().first?["convergedSince"] as? String != nil
             }
             try await deployment.cluster.cli(master, "SET", "traefik/http/routers/intruder/rule", "Host(`intruder.test`)")
             try await deployment.cluster.cli(master, "SET", "traefik/http/routers/intruder/service", "s0")
-            try await Self.wait("Traefik reported not converged, naming the router", timeout: .seconds(15)) {
+            try await waitUntil("Traefik reported not converged, naming the router", timeout: .seconds(15)) {
                 pods().first?["converged"] as? Bool == false
                     && (pods().first?["unexpectedRouters"] as? [String])?.contains("http/intruder") == true
             }
@@ -390,10 +381,10 @@ struct CoordinatorRunTests {
             #expect(unhealthyReplicas == 2 && healthyMasters == 1, "\(gauges)")
             #expect(metrics.contains("traefik_coordinator_leader"))
             await master.kill()
-            try await Self.wait("a new master", timeout: .seconds(30)) { try await deployment.master() !== master }
+            try await waitUntil("a new master", timeout: .seconds(30)) { try await deployment.master() !== master }
             let switched = ContinuousClock.now
             let promoted = deployment.cluster.clientAddress(of: try await deployment.master()).description
-            try await Self.wait("the alert for the promoted master", timeout: .seconds(10)) {
+            try await waitUntil("the alert for the promoted master", timeout: .seconds(10)) {
                 nodes(observer).contains { $0["address"] as? String == promoted && $0["role"] as? String == "master" && state($0) == "missingClasses" }
             }
             let alerted = ContinuousClock.now - switched

@@ -136,12 +136,7 @@ public final class SentinelCluster: Sendable {
     public func wait(
         for what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSupportError.timedOut("\(what) within \(timeout)")
+        try await waitUntil(what, timeout: timeout, condition)
     }
 
     /// Waits until every live sentinel knows two replicas and two other sentinels, and the replicas are
