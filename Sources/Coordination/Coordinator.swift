@@ -228,6 +228,7 @@ public actor Coordinator {
         for node in report.nodes where !node.notifications.isHealthy && node.notifications.state != .inconclusive {
             failing.insert(node.address)
             if !failingNodes.contains(node.address) {
+                alert("notifications.failing", node)
                 logger.error(
                     "Traefik would not see changes through this node: keyspace notifications are not enabled",
                     metadata: [
@@ -236,8 +237,9 @@ public actor Coordinator {
                     ])
             }
         }
-        for node in failingNodes.subtracting(failing) {
-            logger.notice("keyspace notifications are healthy again", metadata: ["redis.node": "\(node)"])
+        for address in failingNodes.subtracting(failing) {
+            logger.notice("keyspace notifications are healthy again", metadata: ["redis.node": "\(address)"])
+            if let node = report.nodes.first(where: { $0.address == address }) { alert("notifications.recovered", node) }
         }
         failingNodes = failing
         for node in report.nodes where node.drift?.inSync == false && node.role == "replica" {
@@ -245,6 +247,16 @@ public actor Coordinator {
                 "a replica differs from the desired configuration",
                 metadata: ["redis.node": "\(node.address)", "missing": "\(node.drift?.missing ?? 0)", "changed": "\(node.drift?.changed ?? 0)"])
         }
+    }
+
+    /// Sends a notification-health change to `alerts.webhookURL`, without holding up the health loop.
+    private func alert(_ event: String, _ node: HealthReport.Node) {
+        guard let webhook = AlertWebhook(url: settings.alertWebhookURL, logger: logger) else { return }
+        let payload = AlertEvent(
+            event: event, instance: settings.instanceId, node: node.address, role: node.role,
+            state: node.notifications.state.rawValue, detail: node.notifications.detail, remedy: node.notifications.remedy,
+            at: ISO8601DateFormatter().string(from: Date()))
+        Task { await webhook.send(payload) }
     }
 
     // MARK: - Publishing

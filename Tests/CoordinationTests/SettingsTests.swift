@@ -99,5 +99,6 @@ struct SettingsTests {
         #expect(try failure("traefik:\n  rootKey: traefik\n").setting == "redis.endpoints")
         #expect(try failure("redis:\n  endpoints: [a:1]\n  sentinel:\n    password: x\n").description.contains("masterName"))
         #expect(try failure("redis: [").setting.hasSuffix(".yaml"))
+        #expect(try failure("redis:\n  endpoints: [a:1]\nalerts:\n  webhookURL: ftp://x\n").setting == "alerts.webhookURL")
     }
 }

@@ -43,14 +43,23 @@ struct AutoFixTests {
                   checkInterval: 1s
                 """
 
-            // Without autoFix: reported, not changed.
-            let reporter = try await CoordinatorProcess.start(instanceId: "reporter", settings: settings)
+            // Without autoFix: reported (log, metric, webhook), not changed.
+            let receiver = try await WebhookReceiver.start()
+            defer { receiver.stopBlocking() }
+            let reporter = try await CoordinatorProcess.start(
+                instanceId: "reporter", settings: settings + "\nalerts:\n  webhookURL: http://127.0.0.1:\(receiver.port)/hook\n")
             try await waitUntil("the master reported unhealthy in /metrics") {
                 let metrics = HTTPGet.get(port: reporter.adminPort, path: "/metrics", host: "127.0.0.1")?.body ?? ""
                 return metrics.split(separator: "\n").contains { $0.hasPrefix("traefik_coordinator_notifications_healthy{") && $0.hasSuffix(" 0.0") }
             }
             #expect(reporter.log.contains("Traefik would not see changes through this node"))
             #expect(reporter.log.contains("CONFIG SET notify-keyspace-events KEA"))
+            try await waitUntil("the webhook call") { !receiver.bodies.isEmpty }
+            let alert = try #require(receiver.bodies.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            #expect(alert["event"] as? String == "notifications.failing")
+            #expect(alert["node"] as? String == server.address.description)
+            #expect(alert["instance"] as? String == "reporter")
+            #expect((alert["remedy"] as? String)?.contains("CONFIG SET notify-keyspace-events KEA") == true)
             await reporter.stop()
 
             // With autoFix: enabled on the node, and the next change reaches Traefik.

@@ -11,6 +11,17 @@ enum HTTPFetch {
 
     /// Fetches `path` from `host:port`; the body is capped at 64 MiB.
     static func get(host: String, port: Int, path: String, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {
+        try await request(method: .GET, host: host, port: port, path: path, body: nil, timeout: timeout)
+    }
+
+    /// POSTs a JSON body.
+    static func postJSON(host: String, port: Int, path: String, body: [UInt8], timeout: Duration) async throws -> Int {
+        try await request(method: .POST, host: host, port: port, path: path, body: body, timeout: timeout).status
+    }
+
+    private static func request(
+        method: HTTPMethod, host: String, port: Int, path: String, body: [UInt8]?, timeout: Duration
+    ) async throws -> (status: Int, body: [UInt8]) {
         let promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: (Int, [UInt8]).self)
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
@@ -31,10 +42,15 @@ enum HTTPFetch {
             promise.fail(Failure(description: "no answer from \(host):\(port) within \(timeout)"))
             channel.close(promise: nil)
         }
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
         head.headers.add(name: "Host", value: "\(host):\(port)")
         head.headers.add(name: "Connection", value: "close")
+        if let body {
+            head.headers.add(name: "Content-Type", value: "application/json")
+            head.headers.add(name: "Content-Length", value: String(body.count))
+        }
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         defer {
             timer.cancel()

@@ -19,6 +19,7 @@ import TraefikConfig
 /// | `lease.{duration,renewDeadline,retryPeriod}` | 10s, 7s, 2s |
 /// | `notifications.{required,checkInterval,autoFix}` | `Kg$`, 30s, false |
 /// | `admin.listen`, `log.level`, `log.format` | `0.0.0.0:8080`, `info`, `text` |
+/// | `alerts.webhookURL` | none (notification-health changes POSTed as JSON, 3 attempts) |
 public struct CoordinatorSettings: Sendable {
     /// How to reach Redis.
     public struct Redis: Sendable {
@@ -78,6 +79,8 @@ public struct CoordinatorSettings: Sendable {
     public var notificationCheckInterval: Duration = .seconds(30)
     public var notificationAutoFix = false
     public var adminListen = "0.0.0.0:8080"
+    /// `alerts.webhookURL`: where notification-health changes are POSTed as JSON (nil: no webhook).
+    public var alertWebhookURL: String?
     public var logLevel = "info"
     public var logFormat = "text"
 
@@ -163,6 +166,12 @@ public struct CoordinatorSettings: Sendable {
         notificationCheckInterval = try reader.duration("notifications.checkInterval") ?? notificationCheckInterval
         notificationAutoFix = try reader.bool("notifications.autoFix") ?? notificationAutoFix
         adminListen = reader.string("admin.listen") ?? adminListen
+        alertWebhookURL = reader.string("alerts.webhookURL")
+        if let url = alertWebhookURL, URL(string: url)?.scheme != "http" || URL(string: url)?.host == nil {
+            throw SettingsError(
+                setting: "alerts.webhookURL", origin: reader.origin("alerts.webhookURL"),
+                message: "expected an http:// URL (for HTTPS, point it at a local relay or sidecar)")
+        }
         logLevel = reader.string("log.level") ?? logLevel
         logFormat = reader.string("log.format") ?? logFormat
     }

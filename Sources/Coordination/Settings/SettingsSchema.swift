@@ -38,7 +38,7 @@ enum SettingsSchema {
             "coordinator.atomicLimit": .int,
             "lease.duration": .duration, "lease.renewDeadline": .duration, "lease.retryPeriod": .duration,
             "notifications.required": .string, "notifications.checkInterval": .duration, "notifications.autoFix": .bool,
-            "admin.listen": .string, "log.level": .string, "log.format": .string,
+            "admin.listen": .string, "log.level": .string, "log.format": .string, "alerts.webhookURL": .string,
         ]
         for section in ["redis.tls", "redis.sentinel.tls"] {
             for (leaf, kind) in tlsLeaves { leaves["\(section).\(leaf)"] = kind }
@@ -49,7 +49,7 @@ enum SettingsSchema {
     /// Paths that are sections (maps of further settings).
     static let sections: Set<String> = [
         "redis", "redis.sentinel", "redis.tls", "redis.sentinel.tls", "traefik", "coordinator", "lease",
-        "notifications", "admin", "log",
+        "notifications", "admin", "log", "alerts",
     ]
 
     static func kind(of path: String) -> Kind? { leaves[path] }
