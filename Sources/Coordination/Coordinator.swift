@@ -16,6 +16,7 @@ public actor Coordinator {
     private let target: RedisTarget
     private let lease: LeaseElector
     private let publisher: Publisher
+    private let webhook: AlertWebhook?
     private var logger: Logger
     private let triggers: AsyncStream<Trigger>
     private let triggerSink: AsyncStream<Trigger>.Continuation
@@ -27,7 +28,6 @@ public actor Coordinator {
     private var lastPublish: CoordinatorStatus.LastPublish?
     private var publishedHash: String?
     private var foreignKeys: [String] = []
-    private var masterAddress: RedisAddress?
     private var health: HealthReport?
     /// When a keyspace event under the root key arrived that no health check has covered yet.
     private var unverifiedEventSince: ContinuousClock.Instant?
@@ -50,6 +50,7 @@ public actor Coordinator {
             redis: target.executor, keys: keys, rootKey: settings.rootKey, prune: settings.prune,
             atomicLimit: settings.atomicLimit, logger: logger)
         (triggers, triggerSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        webhook = AlertWebhook(url: settings.alertWebhookURL, logger: logger)
     }
 
     /// Runs until the calling task is cancelled (SIGTERM), then releases the lease so a successor takes over
@@ -82,7 +83,7 @@ public actor Coordinator {
         let ready = address != nil && desired != nil
         return CoordinatorStatus(
             instanceId: settings.instanceId, role: role, term: term,
-            leaderId: holder.map { $0.split(separator: ":").dropLast().joined(separator: ":") },
+            leaderId: holder.map(LeaseToken.instance(of:)),
             masterAddress: address?.description, rootKey: settings.rootKey, statePrefix: settings.effectiveStatePrefix,
             desiredHash: desired?.hash, desiredFiles: desired?.files ?? [], desiredErrors: desiredErrors,
             publishedHash: publishedHash, lastPublish: lastPublish, foreignKeys: foreignKeys, health: health, ready: ready)
@@ -156,8 +157,7 @@ public actor Coordinator {
     private func followMaster() async {
         guard let sentinel = target.sentinel else { return }
         for await event in sentinel.events {
-            if case .masterChanged(_, let new) = event {
-                masterAddress = new
+            if case .masterChanged = event {
                 CoordinatorMetrics.masterChanged()
                 triggerSink.yield(.masterChanged)
                 await checkHealth()  // the promoted node may lack notifications: check it at once
@@ -251,7 +251,7 @@ public actor Coordinator {
 
     /// Sends a notification-health change to `alerts.webhookURL`, without holding up the health loop.
     private func alert(_ event: String, _ node: HealthReport.Node) {
-        guard let webhook = AlertWebhook(url: settings.alertWebhookURL, logger: logger) else { return }
+        guard let webhook else { return }
         let payload = AlertEvent(
             event: event, instance: settings.instanceId, node: node.address, role: node.role,
             state: node.notifications.state.rawValue, detail: node.notifications.detail, remedy: node.notifications.remedy,

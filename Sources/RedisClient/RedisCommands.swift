@@ -191,8 +191,8 @@ public enum RedisCommands {
 }
 
 extension Duration {
-    /// Whole milliseconds, rounded down.
-    var milliseconds: Int64 {
+    /// Whole milliseconds, rounded down (the unit of `PX`, `PEXPIRE` and lease arguments).
+    public var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

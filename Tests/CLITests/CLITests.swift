@@ -4,14 +4,7 @@ import Testing
 
 /// Runs the built `traefik-coordinator` binary, which `swift build --build-tests` puts beside the test bundle.
 enum CoordinatorBinary {
-    static var path: String {
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
-            let binary = candidate.appendingPathComponent("traefik-coordinator").path
-            if FileManager.default.isExecutableFile(atPath: binary) { return binary }
-        }
-        return bundleDirectory.appendingPathComponent("traefik-coordinator").path
-    }
+    static var path: String { CoordinatorProcess.binary }
 
     /// Runs the binary and returns its exit status and combined output.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -93,10 +93,10 @@ struct NotificationHealthTests {
                 let data = RedisConnectionConfiguration()
                 let onMaster = await NodeDrift.measure(
                     node: master.address, role: "master", desired: desired, manifest: [desired[0].key], rootKey: "traefik",
-                    keys: Self.keys, data: data)
+                    data: data)
                 let onReplica = await NodeDrift.measure(
                     node: replica.address, role: "replica", desired: desired, manifest: [desired[0].key], rootKey: "traefik",
-                    keys: Self.keys, data: data)
+                    data: data)
                 #expect(onMaster.inSync)
                 #expect(!onReplica.inSync && onReplica.changed == 1 && onReplica.examples == [desired[0].key])
                 // The master's view of the replica: caught up (0 bytes behind), so the difference is drift, not lag.

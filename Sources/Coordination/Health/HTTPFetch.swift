@@ -24,7 +24,7 @@ enum HTTPFetch {
     ) async throws -> (status: Int, body: [UInt8]) {
         let promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: (Int, [UInt8]).self)
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
+            .connectTimeout(TimeAmount(timeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -38,7 +38,7 @@ enum HTTPFetch {
             promise.fail(error)
             throw Failure(description: "cannot connect to \(host):\(port): \(error)")
         }
-        let timer = channel.eventLoop.scheduleTask(in: .seconds(Int64(max(1, timeout.components.seconds)))) {
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             promise.fail(Failure(description: "no answer from \(host):\(port) within \(timeout)"))
             channel.close(promise: nil)
         }

@@ -74,7 +74,7 @@ public struct HealthReport: Sendable, Hashable, Codable {
                 RESPCommand("GET", .string(keys.lease)), RESPCommand("GET", .string(keys.term)),
                 RESPCommand("GET", .string(keys.published)), RESPCommand("SMEMBERS", .string(keys.manifest)),
             ])
-            report.leaseHolder = replies[0].string.map { $0.split(separator: ":").dropLast().joined(separator: ":") }
+            report.leaseHolder = replies[0].string.map(LeaseToken.instance(of:))
             report.term = replies[1].string.flatMap { Int64($0) }
             if let record = replies[2].string, let data = record.data(using: .utf8),
                 let published = try? JSONDecoder().decode(PublishedRecord.self, from: data)
@@ -93,14 +93,22 @@ public struct HealthReport: Sendable, Hashable, Codable {
         let checker = NotificationHealthChecker(
             required: settings.requiredNotifications, keys: keys, data: target.dataConfiguration, logger: target.logger)
         for (address, role) in topology.nodes {
-            let notifications = await checker.check(node: address, role: role, master: topology.master, autoFix: autoFix)
+            // One connection per node serves both the notification check and the drift measurement.
+            let notifications: NodeNotificationHealth
             var drift: NodeDrift?
-            if let desired {
-                drift = await NodeDrift.measure(
-                    node: address, role: role, desired: desired.pairs, manifest: manifest, rootKey: settings.rootKey,
-                    keys: keys, data: target.dataConfiguration)
-                if role == "replica" { drift?.replicationLagBytes = lag[address.description] }
+            do {
+                let connection = try await RedisConnection.connect(to: address, configuration: target.dataConfiguration, logger: target.logger)
+                notifications = await checker.check(connection: connection, role: role, master: topology.master, autoFix: autoFix)
+                if let desired {
+                    drift = await NodeDrift.measure(
+                        connection: connection, role: role, desired: desired.pairs, manifest: manifest, rootKey: settings.rootKey)
+                }
+                await connection.close()
+            } catch {
+                notifications = NotificationHealthChecker.unreachable(node: address, role: role, error: error)
+                if desired != nil { drift = NodeDrift.unreadable(node: address, role: role, error: error) }
             }
+            if role == "replica" { drift?.replicationLagBytes = lag[address.description] }
             report.nodes.append(Node(address: address.description, role: role, notifications: notifications, drift: drift))
             switch notifications.state {
             case .healthy: break

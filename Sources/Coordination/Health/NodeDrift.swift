@@ -47,19 +47,39 @@ public struct NodeDrift: Sendable, Hashable, Codable {
         return lag
     }
 
-    /// Reads `node` and compares it with `desired`; `manifest` comes from the master.
+    /// Reads `node` on a connection of its own and compares it with `desired`; `manifest` comes from the master.
     public static func measure(
-        node: RedisAddress, role: String, desired: [KVPair], manifest: Set<String>, rootKey: String, keys: StateKeys,
+        node: RedisAddress, role: String, desired: [KVPair], manifest: Set<String>, rootKey: String,
         data: RedisConnectionConfiguration
     ) async -> NodeDrift {
-        var drift = NodeDrift(
-            node: node.description, role: role, missing: 0, changed: 0, extraOwned: 0, foreign: 0, examples: [], error: nil,
-            replicationLagBytes: nil)
+        let connection: RedisConnection
         do {
-            let connection = try await RedisConnection.connect(to: node, configuration: data)
-            defer { Task { await connection.close() } }
-            var snapshot = try await RedisSnapshot.read(from: connection, rootKey: rootKey, keys: keys)
-            snapshot.manifest = manifest
+            connection = try await RedisConnection.connect(to: node, configuration: data)
+        } catch {
+            return unreadable(node: node, role: role, error: error)
+        }
+        defer { Task { await connection.close() } }
+        return await measure(connection: connection, role: role, desired: desired, manifest: manifest, rootKey: rootKey)
+    }
+
+    /// The result for a node whose keys could not be read.
+    static func unreadable(node: RedisAddress, role: String, error: any Error) -> NodeDrift {
+        NodeDrift(
+            node: node.description, role: role, missing: 0, changed: 0, extraOwned: 0, foreign: 0, examples: [],
+            error: "\(error)", replicationLagBytes: nil)
+    }
+
+    /// Reads the node `connection` goes to (the caller keeps and closes it) and compares it with `desired`.
+    public static func measure(
+        connection: RedisConnection, role: String, desired: [KVPair], manifest: Set<String>, rootKey: String
+    ) async -> NodeDrift {
+        var drift = NodeDrift(
+            node: connection.address.description, role: role, missing: 0, changed: 0, extraOwned: 0, foreign: 0,
+            examples: [], error: nil, replicationLagBytes: nil)
+        do {
+            // The node's own copy of the manifest is not read: the master's is the one that counts.
+            let snapshot = RedisSnapshot(
+                values: try await RedisSnapshot.readValues(from: connection, rootKey: rootKey), manifest: manifest)
             let plan = PublishPlan.make(desired: desired, snapshot: snapshot, rootKey: rootKey, prune: .owned)
             drift.missing = plan.sets.filter { snapshot.values[$0.key] == nil }.count
             drift.changed = plan.sets.count - drift.missing

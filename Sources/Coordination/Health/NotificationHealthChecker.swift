@@ -27,19 +27,32 @@ public struct NotificationHealthChecker: Sendable {
         self.logger = logger
     }
 
-    /// Checks `node` (`role` for the report); `master` is where the probe key is written.
+    /// Checks `node` (`role` for the report) on a connection of its own; `master` is where the probe key is
+    /// written.
     public func check(node: RedisAddress, role: String, master: RedisAddress, autoFix: Bool) async -> NodeNotificationHealth {
-        var health = NodeNotificationHealth(
-            node: node.description, role: role, state: .unreachable, method: nil, configured: nil, missing: "",
-            detail: "", remedy: nil, autoFixed: false)
         let connection: RedisConnection
         do {
             connection = try await RedisConnection.connect(to: node, configuration: data, logger: logger)
         } catch {
-            health.detail = "\(error)"
-            return health
+            return Self.unreachable(node: node, role: role, error: error)
         }
         defer { Task { await connection.close() } }
+        return await check(connection: connection, role: role, master: master, autoFix: autoFix)
+    }
+
+    /// The verdict for a node that could not be reached.
+    static func unreachable(node: RedisAddress, role: String, error: any Error) -> NodeNotificationHealth {
+        NodeNotificationHealth(
+            node: node.description, role: role, state: .unreachable, method: nil, configured: nil, missing: "",
+            detail: "\(error)", remedy: nil, autoFixed: false)
+    }
+
+    /// Checks the node `connection` goes to (the caller keeps and closes it).
+    public func check(connection: RedisConnection, role: String, master: RedisAddress, autoFix: Bool) async -> NodeNotificationHealth {
+        let node = connection.address
+        var health = NodeNotificationHealth(
+            node: node.description, role: role, state: .unreachable, method: nil, configured: nil, missing: "",
+            detail: "", remedy: nil, autoFixed: false)
         do {
             let configured = try await connection.send(RedisCommands.configGet("notify-keyspace-events"))["notify-keyspace-events"] ?? ""
             health.method = .config

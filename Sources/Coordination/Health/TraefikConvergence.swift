@@ -25,8 +25,9 @@ enum TraefikConvergence {
     static func desiredRouters(pairs: [String], rootKey: String) -> Set<String> {
         var routers = Set<String>()
         for key in pairs {
-            let parts = key.dropFirst(rootKey.count + 1).split(separator: "/", maxSplits: 3)
-            if parts.count >= 3, parts[1] == "routers" { routers.insert("\(parts[0])/\(parts[2])".lowercased()) }
+            if let path = ConfigKeyPath(key, rootKey: rootKey), path.isRouter {
+                routers.insert("\(path.section)/\(path.name)".lowercased())
+            }
         }
         return routers
     }

@@ -105,7 +105,7 @@ public actor LeaseElector {
                 LeaseScripts.acquire, keys: [keys.lease, keys.term],
                 arguments: [.string(instanceId), .integer(machine.timing.duration.milliseconds)],
                 timeout: commandTimeout)
-            guard let token = reply.string, let term = token.split(separator: ":").last.flatMap({ Int64($0) }) else {
+            guard let token = reply.string, let term = LeaseToken.term(of: token) else {
                 observedHolder = try? await redis.send(RedisCommands.get(keys.lease))
                 return
             }
@@ -138,13 +138,5 @@ public actor LeaseElector {
     private func announceStepDown(_ reason: String) {
         logger.warning("stepped down", metadata: ["reason": "\(reason)"])
         eventSink.yield(.steppedDown(reason: reason))
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

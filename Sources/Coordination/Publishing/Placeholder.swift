@@ -18,7 +18,6 @@ public enum Placeholder {
     /// True when a rendered key belongs to an element named like the placeholder (Traefik compares names
     /// without regard to case).
     public static func collides(_ key: String, rootKey: String) -> Bool {
-        let parts = key.dropFirst(rootKey.count + 1).split(separator: "/")
-        return parts.count >= 3 && parts[2].lowercased() == name
+        ConfigKeyPath(key, rootKey: rootKey)?.name.lowercased() == name
     }
 }

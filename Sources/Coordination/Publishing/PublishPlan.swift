@@ -99,8 +99,6 @@ public struct PublishPlan: Sendable, Hashable {
 
     /// `<root>/http/routers/...`, `<root>/tcp/routers/...`, `<root>/udp/routers/...`.
     func isRouterKey(_ key: String) -> Bool {
-        guard key.hasPrefix(rootKey + "/") else { return false }
-        let parts = key.dropFirst(rootKey.count + 1).split(separator: "/", maxSplits: 2)
-        return parts.count >= 2 && parts[1] == "routers"
+        ConfigKeyPath(key, rootKey: rootKey)?.isRouter ?? false
     }
 }

@@ -18,6 +18,13 @@ public struct RedisSnapshot: Sendable, Hashable {
     public static func read(
         from redis: any RedisCommandExecutor, rootKey: String, keys: StateKeys
     ) async throws -> RedisSnapshot {
+        let values = try await readValues(from: redis, rootKey: rootKey)
+        let manifest = try await redis.send(RedisCommands.smembers(keys.manifest))
+        return RedisSnapshot(values: values, manifest: Set(manifest))
+    }
+
+    /// The keys matching `<rootKey>*` and their values, read as Traefik reads them.
+    static func readValues(from redis: any RedisCommandExecutor, rootKey: String) async throws -> [String: String] {
         var found: [String] = []
         for try await key in redis.scan(match: globEscaped(rootKey) + "*", count: 1000) { found.append(key) }
         var values: [String: String] = [:]
@@ -31,8 +38,7 @@ public struct RedisSnapshot: Sendable, Hashable {
             }
             start += batch.count
         }
-        let manifest = try await redis.send(RedisCommands.smembers(keys.manifest))
-        return RedisSnapshot(values: values, manifest: Set(manifest))
+        return values
     }
 
     /// `text` with the glob characters of SCAN MATCH escaped.
