@@ -132,6 +132,22 @@ public final class SentinelCluster: Sendable {
         throw TestSupportError.timedOut("no live sentinel names a known master")
     }
 
+    /// The master every live sentinel names, or nil while they disagree (in the middle of a failover, or when
+    /// one of them has not caught up yet).
+    public func agreedMaster() async throws -> RedisServerProcess? {
+        var named: Set<String> = []
+        var master: RedisServerProcess?
+        for index in sentinels.indices where sentinels[index].process.isRunning {
+            let reply = try await sentinelCLI(index, "SENTINEL", "get-master-addr-by-name", masterName)
+            let lines = reply.split(separator: "\n").map(String.init)
+            guard lines.count == 2, let port = Int(lines[1]), let node = node(at: RedisAddress(host: lines[0], port: port))
+            else { return nil }
+            named.insert("\(lines[0]):\(port)")
+            master = node
+        }
+        return named.count == 1 ? master : nil
+    }
+
     /// Waits until `condition` holds, checking every 100 ms, failing after `timeout` with `what`.
     public func wait(
         for what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
