@@ -1,6 +1,6 @@
 import Foundation
 public import Logging
-public import RedisClient
+import RedisClient
 import TraefikConfig
 
 /// The daemon: takes part in the lease election, watches the desired configuration, and while it leads,
@@ -35,6 +35,8 @@ public actor Coordinator {
     private var convergedSince: [String: String] = [:]
     /// Nodes whose notifications were failing at the last check (to log transitions once).
     private var failingNodes: Set<String> = []
+    /// Set by ``beginShutdown()``, before the run is cancelled: readiness turns false first.
+    private var stopping = false
 
     /// Creates the coordinator; ``run()`` starts it.
     public init(settings: CoordinatorSettings, target: RedisTarget, logger: Logger) {
@@ -71,22 +73,34 @@ public actor Coordinator {
         }
         // The group ends when cancelled; release outside the cancelled task, or the command would be refused.
         let lease = self.lease
+        let logger = self.logger
+        await Task { await FaultInjection.holdShutdown(logger: logger) }.value
         await Task { await lease.release() }.value
         await lease.finish()
         triggerSink.finish()
+    }
+
+    /// The first step of a graceful shutdown, before the run is cancelled: readiness turns false (and
+    /// `/status` says `stopping`) while the lease is still held, so probes see the replica leave before it
+    /// releases the lease and closes its connections.
+    public func beginShutdown() {
+        guard !stopping else { return }
+        stopping = true
+        logger.notice("shutting down: not ready from now on; releasing the lease next")
     }
 
     /// The state for `/status`.
     public func status() async -> CoordinatorStatus {
         let holder = await lease.observedHolder
         let address = await target.masterAddress
-        let ready = address != nil && desired != nil
+        let ready = address != nil && desired != nil && !stopping
         return CoordinatorStatus(
             instanceId: settings.instanceId, role: role, term: term,
             leaderId: holder.map(LeaseToken.instance(of:)),
             masterAddress: address?.description, rootKey: settings.rootKey, statePrefix: settings.effectiveStatePrefix,
             desiredHash: desired?.hash, desiredFiles: desired?.files ?? [], desiredErrors: desiredErrors,
-            publishedHash: publishedHash, lastPublish: lastPublish, foreignKeys: foreignKeys, health: health, ready: ready)
+            publishedHash: publishedHash, lastPublish: lastPublish, foreignKeys: foreignKeys, health: health, ready: ready,
+            stopping: stopping)
     }
 
     // MARK: - Inputs

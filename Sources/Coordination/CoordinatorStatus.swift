@@ -34,6 +34,8 @@ public struct CoordinatorStatus: Sendable, Hashable, Codable {
     public var foreignKeys: [String]
     /// The last health check of every node: notifications and drift (nil before the first).
     public var health: HealthReport?
-    /// Ready: Redis reachable and a valid desired configuration loaded.
+    /// Ready: Redis reachable, a valid desired configuration loaded, and not shutting down.
     public var ready: Bool
+    /// True from the moment a graceful shutdown began (readiness is false from then on).
+    public var stopping: Bool
 }

@@ -7,7 +7,7 @@ import NIOCore
 import Prometheus
 
 /// The admin HTTP server (`admin.listen`): `GET /healthz` (the process is up), `GET /readyz` (Redis reachable
-/// and a valid configuration loaded), `GET /metrics` (Prometheus text) and `GET /status` (JSON).
+/// and a valid configuration loaded, and not shutting down), `GET /metrics` (Prometheus text) and `GET /status` (JSON).
 enum AdminServer {
     /// The Hummingbird application (a `Service`) serving the admin endpoints.
     static func application(
@@ -21,10 +21,17 @@ enum AdminServer {
         }
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
-            let ready = await coordinator.status().ready
+            let status = await coordinator.status()
+            let text: String
+            if status.ready {
+                text = "ready\n"
+            } else if status.stopping {
+                text = "not ready: shutting down\n"
+            } else {
+                text = "not ready: " + (status.masterAddress == nil ? "Redis unreachable\n" : "no valid desired configuration\n")
+            }
             return Response(
-                status: ready ? .ok : .serviceUnavailable,
-                body: ResponseBody(byteBuffer: ByteBuffer(string: ready ? "ready\n" : "not ready: Redis unreachable or no valid configuration\n")))
+                status: status.ready ? .ok : .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/status") { _, _ -> Response in
             let encoder = JSONEncoder()

@@ -13,8 +13,8 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run the coordinator: elect a leader, publish the dynamic configuration to Redis, keep it there.",
         discussion: """
             Every replica runs the same command. One holds the lease and publishes (fenced); the others follow and \
-            take over within the lease duration. SIGTERM or SIGINT stops the admin server, then releases the lease \
-            (a follower takes over at once) and exits.
+            take over within the lease duration. SIGTERM or SIGINT turns /readyz to 503, releases the lease (a \
+            follower takes over at once), then stops the admin server and exits.
             """
     )
 
@@ -31,11 +31,12 @@ struct RunCommand: AsyncParsableCommand {
             coordinator: coordinator, listen: settings.adminListen, metrics: metrics, logger: logger)
         logger.info(
             "starting", metadata: ["instance": "\(settings.instanceId)", "rootKey": "\(settings.rootKey)", "admin": "\(settings.adminListen)"])
-        // Graceful shutdown runs in reverse order: the admin server stops first, then the coordinator releases
-        // the lease while Redis is still reachable.
+        // Graceful shutdown runs in reverse order: the coordinator first — readiness turns false, then it
+        // releases the lease while Redis is still reachable — and the admin server last, so probes see 503
+        // throughout.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: CoordinatorService(coordinator: coordinator)), .init(service: admin)],
+                services: [.init(service: admin), .init(service: CoordinatorService(coordinator: coordinator))],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await target.close()
@@ -43,13 +44,20 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// The coordinator as a `Service`: cancelled on graceful shutdown, which makes it release the lease.
+/// The coordinator as a `Service`. On graceful shutdown it first turns readiness false, then cancels the run,
+/// which makes the coordinator release the lease.
 struct CoordinatorService: Service {
     let coordinator: Coordinator
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await coordinator.run()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await coordinator.run() }
+            group.addTask {
+                // Returns when a graceful shutdown begins; throws when the service is cancelled instead.
+                if (try? await gracefulShutdown()) != nil { await coordinator.beginShutdown() }
+            }
+            await group.next()
+            group.cancelAll()
         }
     }
 }

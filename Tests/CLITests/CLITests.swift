@@ -8,8 +8,7 @@ enum CoordinatorBinary {
 
     /// Runs the binary and returns its exit status and combined output.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let result = try ChildProcess.run(path, arguments)
-        return (result.status, result.output)
+        try CoordinatorProcess.runCommand(arguments)
     }
 }
 

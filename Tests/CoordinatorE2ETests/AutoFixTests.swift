@@ -49,7 +49,7 @@ struct AutoFixTests {
             let reporter = try await CoordinatorProcess.start(
                 instanceId: "reporter", settings: settings + "\nalerts:\n  webhookURL: http://127.0.0.1:\(receiver.port)/hook\n")
             try await waitUntil("the master reported unhealthy in /metrics") {
-                let metrics = HTTPGet.get(port: reporter.adminPort, path: "/metrics", host: "127.0.0.1")?.body ?? ""
+                let metrics = reporter.metrics()
                 return metrics.split(separator: "\n").contains { $0.hasPrefix("traefik_coordinator_notifications_healthy{") && $0.hasSuffix(" 0.0") }
             }
             #expect(reporter.log.contains("Traefik would not see changes through this node"))

@@ -114,10 +114,7 @@ struct CoordinatorRunTests {
         func expectNoSecretsExposed() {
             var texts: [String] = []
             for coordinator in coordinators {
-                texts.append(coordinator.log)
-                for path in ["/status", "/metrics"] {
-                    if let body = HTTPGet.get(port: coordinator.adminPort, path: path, host: "127.0.0.1")?.body { texts.append(body) }
-                }
+                texts += [coordinator.log, coordinator.statusText() ?? "", coordinator.metrics()]
             }
             for text in texts {
                 #expect(!text.contains(Self.dataPassword) && !text.contains(Self.sentinelPassword), "a password leaked: \(text.prefix(300))")
@@ -369,7 +366,7 @@ struct CoordinatorRunTests {
                     && (pods().first?["unexpectedRouters"] as? [String])?.contains("http/intruder") == true
             }
             try await deployment.cluster.cli(master, "DEL", "traefik/http/routers/intruder/rule", "traefik/http/routers/intruder/service")
-            let metrics = HTTPGet.get(port: observer.adminPort, path: "/metrics", host: "127.0.0.1")?.body ?? ""
+            let metrics = observer.metrics()
             #expect(metrics.contains("traefik_coordinator_traefik_pods "))
             let gauges = metrics.split(separator: "\n").filter { $0.hasPrefix("traefik_coordinator_notifications_healthy{") }
             let values = gauges.map { line -> (role: String, value: Double?) in

@@ -50,12 +50,42 @@ public final class CoordinatorProcess: Sendable {
         }
     }
 
+    /// Runs the binary with `arguments` (a one-shot command such as `check`) and returns its exit status and
+    /// combined output, which the ``SecretAudit`` records.
+    public static func runCommand(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let result = try ChildProcess.run(binary, arguments, environment: environment)
+        let isCheckJSON = arguments.first == "check" && arguments.contains("--json")
+        SecretAudit.record(result.output, as: isCheckJSON ? .checkJSON : .cliOutput)
+        return (result.status, result.output)
+    }
+
     /// `/status` as a dictionary (nil while the process does not answer).
     public func status() -> [String: Any]? {
+        guard let body = statusText() else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+    }
+
+    /// `/status` as served (nil while the process does not answer); recorded for the ``SecretAudit``.
+    public func statusText() -> String? {
         guard let response = HTTPGet.get(port: adminPort, path: "/status", host: "127.0.0.1", timeoutSeconds: 2),
             response.status == 200
         else { return nil }
-        return (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) as? [String: Any]
+        SecretAudit.record(response.body, as: .status)
+        return response.body
+    }
+
+    /// `/metrics` (Prometheus text; empty while the process does not answer); recorded for the ``SecretAudit``.
+    public func metrics() -> String {
+        guard let response = HTTPGet.get(port: adminPort, path: "/metrics", host: "127.0.0.1", timeoutSeconds: 2),
+            response.status == 200
+        else { return "" }
+        SecretAudit.record(response.body, as: .metrics)
+        return response.body
+    }
+
+    /// `/readyz`: its status code and body (nil while the process does not answer).
+    public func readiness() -> HTTPGet.Response? {
+        HTTPGet.get(port: adminPort, path: "/readyz", host: "127.0.0.1", timeoutSeconds: 2)
     }
 
     /// True when `/status` says `leader`.
@@ -63,10 +93,11 @@ public final class CoordinatorProcess: Sendable {
 
     public var log: String { process.log }
 
-    /// Stops the process (SIGKILL) and removes its directory.
+    /// Stops the process (SIGKILL), records its log for the ``SecretAudit`` and removes its directory.
     public func stop() async {
         try? await NIOThreadPool.singleton.runIfActive {
             self.process.stop()
+            SecretAudit.record(self.process.log, as: .log)
             try? FileManager.default.removeItem(atPath: self.directory)
         }
     }

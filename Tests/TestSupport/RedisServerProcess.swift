@@ -91,6 +91,7 @@ public final class RedisServerProcess: Sendable {
                 "port \(port)", "bind 127.0.0.1", "dir \(directory)", "save \"\"", "appendonly no",
                 "daemonize no", "protected-mode no", "enable-debug-command yes",
             ] + (tlsPort.map { ["tls-port \($0)"] } ?? []) + (tls?.configurationLines ?? []) + configuration
+            registerPasswords(in: configuration)
             let configPath = "\(directory)/redis.conf"
             try lines.joined(separator: "\n").appending("\n").write(toFile: configPath, atomically: true, encoding: .utf8)
             let process = try ManagedProcess(
@@ -109,6 +110,25 @@ public final class RedisServerProcess: Sendable {
             }
         }
         throw lastError!
+    }
+
+    /// Registers every password in `configuration` for the suite-wide ``SecretAudit``: `requirepass`,
+    /// `masterauth`, `sentinel auth-pass`/`sentinel-pass` and ACL `>password` rules.
+    private static func registerPasswords(in configuration: [String]) {
+        for line in configuration {
+            let words = line.split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            guard let first = words.first else { continue }
+            switch first {
+            case "requirepass", "masterauth":
+                if words.count > 1 { SecretAudit.registerPassword(words[1]) }
+            case "sentinel" where words.count > 2 && ["auth-pass", "sentinel-pass"].contains(words[1]):
+                SecretAudit.registerPassword(words[words.count - 1])
+            case "user":
+                for rule in words where rule.hasPrefix(">") { SecretAudit.registerPassword(String(rule.dropFirst())) }
+            default:
+                continue
+            }
+        }
     }
 
     /// Waits until the port accepts TCP connections, or fails with the server's log.

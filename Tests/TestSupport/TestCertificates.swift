@@ -50,6 +50,7 @@ public final class TestCertificates: Sendable {
             "-keyout", files.privateKey, "-out", files.certificate, "-subj", "/CN=\(name)", "-days", "\(days)",
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
         ])
+        SecretAudit.registerPrivateKey(file: files.privateKey)
         return files
     }
 
@@ -73,6 +74,7 @@ public final class TestCertificates: Sendable {
             "x509", "-req", "-in", request, "-CA", ca.certificate, "-CAkey", ca.privateKey, "-CAcreateserial",
             "-out", files.certificate, "-days", "\(days)", "-extfile", extensions,
         ])
+        SecretAudit.registerPrivateKey(file: files.privateKey)
         return files
     }
 
