@@ -1,11 +1,12 @@
 import ArgumentParser
+import Coordination
 import TraefikConfig
 
 /// `traefik-coordinator validate`: checks a dynamic configuration as strictly as Traefik.
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a dynamic configuration against Traefik's schema and rules; exit 0 when valid, 1 when not.",
+        abstract: "Check a dynamic configuration (and, with --config, the coordinator's settings); exit 0 when valid, 1 when not.",
         discussion: """
             Every problem is listed as `FILE: PATH: MESSAGE (CLASS)`, where CLASS says what Traefik would do: \
             `fatal` (Traefik rejects the whole provider configuration), `element error` (that router, service \
@@ -15,10 +16,30 @@ struct ValidateCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: "A dynamic-configuration file, or a directory of *.yml, *.yaml, *.toml, *.json files.")
-    var dynamic: String
+    var dynamic: String?
+
+    @Option(
+        name: .long,
+        help: "The coordinator's settings (YAML): checked too, and their traefik.dynamic is validated unless --dynamic is given.")
+    var config: String?
 
     func run() throws {
-        let result = DynamicConfigurationLoader.load(path: dynamic)
+        var path = dynamic
+        if let config {
+            do {
+                let settings = try CoordinatorSettings.load(file: config)
+                print("settings valid: \(config) (root key \(settings.rootKey), \(settings.redis.endpoints.count) endpoint(s))")
+                path = path ?? settings.dynamic
+            } catch {
+                var standardError = StandardError()
+                print("invalid settings: \(error)", to: &standardError)
+                throw ExitCode(1)
+            }
+        }
+        guard let path else {
+            throw ValidationError("give --dynamic PATH, or --config PATH whose traefik.dynamic names the configuration")
+        }
+        let result = DynamicConfigurationLoader.load(path: path)
         guard result.isValid else {
             Self.printIssues(result.issues)
             throw ExitCode(1)

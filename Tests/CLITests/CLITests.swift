@@ -127,6 +127,20 @@ struct PublishCLITests {
         #expect(invalid.status == 1)
         #expect(invalid.output.contains("bogus"))
         #expect(invalid.output.contains("nothing was published"))
+
+        // `validate --config` checks the settings offline, then the dynamic configuration they name.
+        let badSettings = try CoordinatorBinary.run(["validate", "--config", "\(directory)/bad.yaml"])
+        #expect(badSettings.status == 1)
+        #expect(badSettings.output.contains("redis.pasword: not a known setting"))
+        #expect(!badSettings.output.contains("secret"))
+        let badDynamic = try CoordinatorBinary.run(["validate", "--config", "\(directory)/settings.yaml"])
+        #expect(badDynamic.status == 1)
+        #expect(badDynamic.output.contains("settings valid") && badDynamic.output.contains("bogus"))
+        try "http:\n  routers:\n    web:\n      rule: \"Host(`x`)\"\n      service: noop@internal\n"
+            .write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
+        let good = try CoordinatorBinary.run(["validate", "--config", "\(directory)/settings.yaml"])
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("valid: 1 file"))
     }
 }
 

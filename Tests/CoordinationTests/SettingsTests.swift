@@ -102,3 +102,55 @@ struct SettingsTests {
         #expect(try failure("redis:\n  endpoints: [a:1]\nalerts:\n  webhookURL: ftp://x\n").setting == "alerts.webhookURL")
     }
 }
+
+@Suite("conf/coordinator.yaml")
+struct ShippedSettingsTests {
+    static var repositoryRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    /// Every `key:` of a YAML file by indentation — commented-out `# key: value` lines included — as dotted paths.
+    static func documentedPaths(_ text: String) -> Set<String> {
+        var stack: [(indent: Int, key: String)] = []
+        var paths: Set<String> = []
+        let line = /^(\s*)([A-Za-z][A-Za-z0-9]*):(\s|$)/
+        for row in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            // `# key:` (commented out) counts, at the indentation it would have without `# `.
+            var row = String(row)
+            if let hash = row.firstIndex(of: "#"), row[..<hash].allSatisfy(\.isWhitespace) {
+                row.removeSubrange(hash..<row.index(after: hash))
+                if row[hash...].hasPrefix(" ") { row.remove(at: hash) }
+            }
+            guard let match = row.firstMatch(of: line) else { continue }
+            let indent = match.1.count
+            while let last = stack.last, last.indent >= indent { stack.removeLast() }
+            stack.append((indent, String(match.2)))
+            paths.insert(stack.map(\.key).joined(separator: "."))
+        }
+        return paths
+    }
+
+    @Test("it loads as shipped (secrets from the environment) and documents every setting")
+    func shippedFileIsCompleteAndValid() throws {
+        let path = "\(Self.repositoryRoot)/conf/coordinator.yaml"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let documented = Self.documentedPaths(text)
+        let missing = CoordinatorSettings.settingPaths.filter { !documented.contains($0) }
+        #expect(missing.isEmpty, "not in conf/coordinator.yaml: \(missing)")
+        let unknown = documented.filter { path in
+            !CoordinatorSettings.settingPaths.contains(path) && !CoordinatorSettings.settingPaths.contains { $0.hasPrefix(path + ".") }
+        }
+        #expect(unknown.isEmpty, "documented but not a setting: \(unknown.sorted())")
+
+        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("tc-secret-\(UUID().uuidString)").path
+        try "example-password".write(toFile: secret, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: secret) }
+        let settings = try CoordinatorSettings.load(file: path, environment: [
+            "TRAEFIK_COORDINATOR_REDIS_PASSWORD_FILE": secret, "TRAEFIK_COORDINATOR_REDIS_SENTINEL_PASSWORD_FILE": secret,
+        ])
+        #expect(settings.redis.sentinel?.masterName == "mymaster")
+        #expect(settings.redis.endpoints.count == 3)
+        #expect(settings.lease == CoordinatorSettings.Lease())
+        #expect(settings.rootKey == "traefik")
+    }
+}

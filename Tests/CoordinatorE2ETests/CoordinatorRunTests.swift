@@ -261,7 +261,8 @@ struct CoordinatorRunTests {
             // The placeholder is accepted without an error, and nothing uses it.
             let placeholder = try await deployment.traefik.api("/api/http/services/traefik-coordinator-placeholder@redis") as? [String: Any]
             #expect(placeholder?["status"] as? String == "enabled", "\(String(describing: placeholder))")
-            #expect((placeholder?["usedBy"] as? [String] ?? []).isEmpty)
+            let usedBy: [String] = (placeholder?["usedBy"] as? [String]) ?? []
+            #expect(usedBy.isEmpty)
         }
     }
 

@@ -24,7 +24,7 @@ public enum FreePort {
     }
 
     /// A TCP socket connected to 127.0.0.1:`port`, or `nil` when nothing accepts there. The caller closes it.
-    static func connectLoopback(port: Int) -> Int32? {
+    public static func connectLoopback(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = loopbackAddress(port: port)

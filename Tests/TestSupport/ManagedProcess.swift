@@ -34,12 +34,25 @@ public final class ManagedProcess: Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        try process.run()
+        try Self.withSignalsUnblocked { try process.run() }
         try? log.close()
         self.pid = process.processIdentifier
         self.name = name
         self.logPath = logPath
         Self.registry.withLock { $0[pid] = name }
+    }
+
+    /// Runs `body` with no signal blocked on the calling thread. A child inherits its parent thread's signal
+    /// mask, and the threads tests run on (Swift concurrency's, NIO's) block nearly every signal: a child
+    /// started there could not be stopped by SIGINT or SIGTERM, and neither could anything it starts (found
+    /// by `DemoTests`: the demo ignored Ctrl-C). Children start as they would from a shell.
+    static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
     }
 
     /// True while the process exists (and is not a zombie waiting to be reaped).

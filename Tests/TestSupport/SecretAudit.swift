@@ -87,6 +87,19 @@ public enum SecretAudit {
         guard let directory else { return }
         let folderPath = "\(directory)/\(folder)"
         try? FileManager.default.createDirectory(atPath: folderPath, withIntermediateDirectories: true)
-        try? text.write(toFile: "\(folderPath)/\(name)-\(UUID().uuidString)", atomically: true, encoding: .utf8)
+        // A secret registered many times (every server of a cluster) is one file: named by its content.
+        let suffix = folder == "secrets" ? contentName(text) : UUID().uuidString
+        try? text.write(toFile: "\(folderPath)/\(name)-\(suffix)", atomically: true, encoding: .utf8)
+    }
+
+    /// A stable name for `text` (64-bit FNV-1a, in the shape of a UUID so ``scan(directory:)`` parses it).
+    private static func contentName(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "fnv-0-0-0-" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-public import RedisClient
+import RedisClient
 import RESP
 
 /// What `check` reports and what `/status` carries about every node: reachability, notification health,

@@ -210,6 +210,9 @@ public struct CoordinatorSettings: Sendable {
         return GoDuration.format(nanoseconds: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
+    /// Every setting's path (`redis.sentinel.masterName`, …), sorted: what `conf/coordinator.yaml` documents.
+    public static var settingPaths: [String] { SettingsSchema.leaves.keys.sorted() }
+
     /// `<host name>-<6 random hex digits>`: stable enough to read in logs, unique per process.
     public static func defaultInstanceId() -> String {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "coordinator"
