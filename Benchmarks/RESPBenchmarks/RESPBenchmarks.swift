@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -12,6 +13,10 @@ import RedisClient
 @main
 struct RESPBenchmarks {
     static func main() async throws {
+        if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "decode" {
+            try decodeFiles(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         print("RESP decode throughput (median of 7 runs)")
         print(pad("stream", 34) + pad("MiB/s", 10) + pad("replies/s", 14))
         for (name, stream, replies) in decodeStreams() {
@@ -87,17 +92,36 @@ struct RESPBenchmarks {
         ]
     }
 
-    static func decodeAll(_ stream: ByteBuffer) {
+    /// `RESPBenchmarks decode FILE...`: decodes each file of replies (written by `Benchmarks/compare`, which
+    /// feeds the same files to hiredis) 7 times and prints `FILE MiB/s replies/s` (medians) per line.
+    static func decodeFiles(_ paths: [String]) throws {
+        for path in paths {
+            let bytes = try Array(FileManager.default.contents(atPath: path) ?? Data())
+            let stream = ByteBuffer(bytes: bytes)
+            var replies = 0
+            var seconds: [Double] = []
+            for _ in 0..<7 { seconds.append(time { replies = decodeAll(stream) }) }
+            let best = median(seconds)
+            print("\(path) \(Double(bytes.count) / 1_048_576 / best) \(Double(replies) / best)")
+        }
+    }
+
+    /// Decodes every reply of `stream`, touching each element of arrays; returns the number of top-level replies.
+    @discardableResult
+    static func decodeAll(_ stream: ByteBuffer) -> Int {
         var buffer = stream
         var decoder = RESPTokenDecoder()
         var count = 0
+        var replies = 0
         while let token = try! decoder.decode(buffer: &buffer) {
             if case .array(let values) = token.value {  // touch every element, as a reader of MGET would
                 for value in values { count &+= value.buffer.readableBytes }
             }
             count &+= 1
+            replies += 1
         }
         precondition(count > 0)
+        return replies
     }
 
     static func time(_ body: () -> Void) -> Double {

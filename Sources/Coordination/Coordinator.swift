@@ -288,7 +288,7 @@ public actor Coordinator {
         do {
             let result = try await publisher.publish(
                 desired: desired.pairs, hash: desired.hash, instanceId: settings.instanceId,
-                leadership: { await lease.leadership() })
+                incremental: trigger == .desiredChanged, leadership: { await lease.leadership() })
             publishedHash = result.hash
             foreignKeys = result.foreign
             let changed = result.written + result.deleted + result.adopted > 0

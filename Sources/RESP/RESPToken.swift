@@ -203,9 +203,8 @@ extension ByteBuffer {
     /// Reads one value from bytes that were validated as part of an enclosing token.
     mutating func readValidatedToken() -> RESPToken? {
         guard readableBytes > 0 else { return nil }
-        var scanner = RESPScanner(limits: RESPLimits(maxDepth: .max, maxBulkLength: .max, maxAggregateCount: .max, maxLineLength: .max))
-        let length = withUnsafeReadableBytes { bytes in (try? scanner.scan(bytes)) ?? nil }
-        guard let length, let slice = readSlice(length: length) else { return nil }
+        let length = withUnsafeReadableBytes { RESPScanner.validatedLength($0) }
+        guard let slice = readSlice(length: length) else { return nil }
         return RESPToken(validated: slice)
     }
 }

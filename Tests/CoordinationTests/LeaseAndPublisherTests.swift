@@ -20,6 +20,10 @@ struct LeaseAndPublisherTests {
         return (LeaseElector(redis: client, keys: Self.keys, instanceId: id, timing: Self.timing, logger: Logger(label: id)), client)
     }
 
+    func publisher(_ client: RedisClient, atomicLimit: Int = 1000) -> Publisher {
+        Publisher(redis: client, keys: Self.keys, rootKey: "traefik", prune: .owned, atomicLimit: atomicLimit, logger: Logger(label: "p"))
+    }
+
     @Test("three electors: exactly one leads; its release lets another take over with the next term")
     func oneLeader() async throws {
         try await withRedisServer { server in
@@ -65,8 +69,7 @@ struct LeaseAndPublisherTests {
         try await withRedisServer { server in
             let (elector, client) = elector(server, "a")
             await elector.step()
-            let publisher = Publisher(
-                redis: client, keys: Self.keys, rootKey: "traefik", prune: .owned, atomicLimit: 1000, logger: Logger(label: "p"))
+            let publisher = publisher(client)
             try await server.cli("SET", "traefik/http/routers/manual/rule", "Host(`manual`)")
             var desired = [
                 KVPair(key: "traefik/http/routers/web/rule", value: "Host(`web`)"),
@@ -88,7 +91,8 @@ struct LeaseAndPublisherTests {
                 desired: desired, hash: "h2", instanceId: "a", leadership: { await elector.leadership() })
             #expect(second.written == 1 && second.deleted == 0)
             let stats = try await server.cli("INFO", "commandstats")
-            #expect(stats.contains("cmdstat_set:calls=2,"), "one key plus the published record: \(stats)")
+            #expect(stats.contains("cmdstat_mset:calls=1,"), "the one changed key, in one MSET: \(stats)")
+            #expect(stats.contains("cmdstat_set:calls=1,"), "the published record: \(stats)")
             #expect(stats.contains("cmdstat_evalsha:calls=1,"), "one atomic step")
 
             // Another instance took the lease on the node: our token is stale and the script refuses.
@@ -107,13 +111,50 @@ struct LeaseAndPublisherTests {
         }
     }
 
+    @Test("an incremental publish plans against the last publish's view: no SCAN or MGET, commands do not grow with the configuration; a stale view falls back to a fresh read")
+    func incrementalPublish() async throws {
+        try await withRedisServer { server in
+            let (elector, client) = elector(server, "a")
+            await elector.step()
+            let publisher = publisher(client, atomicLimit: 10_000)
+            var desired = (0..<2_000).map { KVPair(key: "traefik/http/routers/r\($0)/rule", value: "Host(`r\($0)`)") }
+            _ = try await publisher.publish(desired: desired, hash: "h1", instanceId: "a", leadership: { await elector.leadership() })
+
+            try await server.cli("CONFIG", "RESETSTAT")
+            desired[7].value = "Host(`changed`)"
+            desired.removeLast()
+            let changed = try await publisher.publish(
+                desired: desired, hash: "h2", instanceId: "a", incremental: true, leadership: { await elector.leadership() })
+            #expect(changed.written == 1 && changed.deleted == 1)
+            #expect(try await server.cli("GET", "traefik/http/routers/r7/rule") == "Host(`changed`)")
+            #expect(try await server.cli("EXISTS", "traefik/http/routers/r1999/rule") == "0")
+            let stats = try await server.cli("INFO", "commandstats")
+            #expect(!stats.contains("cmdstat_scan") && !stats.contains("cmdstat_mget"), "no read of every key: \(stats)")
+            #expect(stats.contains("cmdstat_evalsha:calls=1,"), "\(stats)")
+            let input = try await server.cli("INFO", "stats")
+            let bytes = try #require(input.split(whereSeparator: \.isNewline).first { $0.hasPrefix("total_net_input_bytes:") })
+            #expect((Int(bytes.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? .max) < 2_000, "\(bytes)")
+
+            // Behind our back: a key repaired only by a full read, and a published record that is not ours.
+            try await server.cli("SET", "traefik/http/routers/r8/rule", "Host(`tampered`)")
+            try await server.cli("SET", Self.keys.published, "{\"hash\":\"someone else\"}")
+            desired[9].value = "Host(`changed again`)"
+            let fallback = try await publisher.publish(
+                desired: desired, hash: "h3", instanceId: "a", incremental: true, leadership: { await elector.leadership() })
+            #expect(fallback.written == 2, "the stale view was dropped: r9 and the tampered r8")
+            #expect(try await server.cli("GET", "traefik/http/routers/r8/rule") == "Host(`r8`)")
+            #expect(try await server.cli("GET", "traefik/http/routers/r9/rule") == "Host(`changed again`)")
+            #expect(try await server.cli("GET", Self.keys.published).contains("\"hash\":\"h3\""))
+            await client.close()
+        }
+    }
+
     @Test("a manual DEL and SET of owned keys are repaired by the next publish; removed keys are deleted")
     func repair() async throws {
         try await withRedisServer { server in
             let (elector, client) = elector(server, "a")
             await elector.step()
-            let publisher = Publisher(
-                redis: client, keys: Self.keys, rootKey: "traefik", prune: .owned, atomicLimit: 1000, logger: Logger(label: "p"))
+            let publisher = publisher(client)
             let desired = [
                 KVPair(key: "traefik/http/routers/web/rule", value: "Host(`web`)"),
                 KVPair(key: "traefik/http/routers/web/service", value: "web"),

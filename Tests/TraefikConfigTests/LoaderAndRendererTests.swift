@@ -40,6 +40,32 @@ import Testing
         #expect(Set(results.map { ConfigurationHash.hash($0.configuration) }).count == 1)
     }
 
+    @Test("plain YAML numbers are typed as yaml.v3 types them (separators, hex, octal, signs, floats); quoted ones and names stay text")
+    func yamlNumbers() {
+        let yaml = """
+            http:
+              services:
+                s:
+                  loadBalancer:
+                    servers:
+                      - url: "http://a"
+                    healthCheck: {port: 8_080, interval: 0x1F, timeout: +5, path: .5, hostname: -.inf, scheme: 1e3, mode: 010, method: "0x10"}
+            """
+        let result = DynamicConfigurationLoader.load(documents: [("n.yml", yaml)])
+        #expect(result.issues.isEmpty, "\(result.issues)")
+        let values = Dictionary(uniqueKeysWithValues: KVRenderer.render(result.configuration).map {
+            ($0.key.replacingOccurrences(of: "traefik/http/services/s/loadBalancer/healthCheck/", with: ""), $0.value)
+        })
+        #expect(values["port"] == "8080")
+        #expect(values["interval"] == "31s")
+        #expect(values["timeout"] == "5s")
+        #expect(values["path"] == "0.500000")
+        #expect(values["hostname"] == "-Inf")
+        #expect(values["scheme"] == "1000")
+        #expect(values["mode"] == "8")
+        #expect(values["method"] == "0x10")
+    }
+
     @Test("the hash does not depend on file order, and changes with the content")
     func hashIsStable() {
         let a = "http:\n  routers:\n    a: {rule: \"Path(`/a`)\", service: s}\n"

@@ -21,8 +21,13 @@ public struct NodeDrift: Sendable, Hashable, Codable {
     /// `INFO replication`); a replica that differs while it lags is catching up, not drifting.
     public var replicationLagBytes: Int64?
 
-    /// Differs from the desired configuration only because it has not caught up with the master yet.
-    public var isLagging: Bool { !inSync && (replicationLagBytes ?? 0) > 0 }
+    /// The master's replication keepalive, `*1\r\n$4\r\nPING\r\n`, sent every `repl-ping-replica-period`:
+    /// a replica that has not acknowledged it yet is behind by these bytes, which carry no key.
+    public static let replicationPingBytes: Int64 = 14
+
+    /// Differs from the desired configuration only because it has not caught up with the master yet: more
+    /// unacknowledged than a keepalive PING (which cannot explain a difference in keys).
+    public var isLagging: Bool { !inSync && (replicationLagBytes ?? 0) > Self.replicationPingBytes }
 
     /// In sync (foreign keys are reported separately, not drift).
     public var inSync: Bool { error == nil && missing == 0 && changed == 0 && extraOwned == 0 }

@@ -46,6 +46,11 @@ public actor Publisher {
     private let prune: CoordinatorSettings.Prune
     private let atomicLimit: Int
     private let logger: Logger
+    /// What Redis held after our last successful publish, the term it was made in, and the record it wrote.
+    /// An incremental publish plans against it instead of reading every key again; the fenced step checks
+    /// that the record is still there, so a view that no longer holds (a failover that lost the write,
+    /// another writer) is refused with `STALE` and the publish starts over from a fresh read.
+    private var lastWritten: (term: Int64, record: String, snapshot: RedisSnapshot)?
 
     /// Creates a publisher.
     public init(
@@ -73,61 +78,96 @@ public actor Publisher {
 
     /// Publishes `desired` if anything differs.
     ///
-    /// - Parameter leadership: asked before every atomic step; `nil` stops the publish (no write happens
-    ///   without a current lease, and the script checks the lease on the node itself).
+    /// - Parameters:
+    ///   - incremental: plan against the view left by our last publish in this term (commands and bytes grow
+    ///     with the change, not with the configuration). Reconciliation passes `false`: a fresh read of every
+    ///     key is what finds and repairs changes made behind our back.
+    ///   - leadership: asked before every atomic step; `nil` stops the publish (no write happens without a
+    ///     current lease, and the script checks the lease on the node itself).
     public func publish(
-        desired: [KVPair], hash: String, instanceId: String,
+        desired: [KVPair], hash: String, instanceId: String, incremental: Bool = false,
         leadership: @Sendable () async -> (term: Int64, token: String)?
     ) async throws(PublishError) -> PublishResult {
         let started = ContinuousClock.now
-        let plan: PublishPlan
+        guard let first = await leadership() else { throw .noLeadership }
+        var cached: (record: String, snapshot: RedisSnapshot)?
+        if incremental, let last = lastWritten, last.term == first.term { cached = (last.record, last.snapshot) }
+        lastWritten = nil  // set again only when this publish succeeds
+        if let cached, var result = try await publish(
+            desired: desired, snapshot: cached.snapshot, expectedRecord: cached.record, hash: hash, term: first.term,
+            instanceId: instanceId, leadership: leadership)
+        {
+            result.milliseconds = (ContinuousClock.now - started).milliseconds
+            return result
+        }
+        let snapshot: RedisSnapshot
         do {
-            plan = try await self.plan(desired: desired)
+            snapshot = try await RedisSnapshot.read(from: redis, rootKey: rootKey, keys: keys)
         } catch {
             throw .redis("\(error)")
         }
-        guard let first = await leadership() else { throw .noLeadership }
+        guard var result = try await publish(
+            desired: desired, snapshot: snapshot, expectedRecord: "", hash: hash, term: first.term,
+            instanceId: instanceId, leadership: leadership)
+        else { throw .redis("the published record changed during a publish from a fresh read") }
+        result.milliseconds = (ContinuousClock.now - started).milliseconds
+        return result
+    }
+
+    /// Plans against `snapshot` and applies the plan; nil when the script found the published record is not
+    /// `expectedRecord` (only possible when that is not empty).
+    private func publish(
+        desired: [KVPair], snapshot: RedisSnapshot, expectedRecord: String, hash: String, term: Int64,
+        instanceId: String, leadership: @Sendable () async -> (term: Int64, token: String)?
+    ) async throws(PublishError) -> PublishResult? {
+        let plan = PublishPlan.make(desired: desired, snapshot: snapshot, rootKey: rootKey, prune: prune)
         var result = PublishResult(
-            hash: hash, term: first.term, written: 0, deleted: 0, adopted: 0, foreign: plan.foreign, chunks: 0,
+            hash: hash, term: term, written: 0, deleted: 0, adopted: 0, foreign: plan.foreign, chunks: 0,
             milliseconds: 0)
-        if !plan.foreign.isEmpty {
+        if !plan.foreign.isEmpty && expectedRecord.isEmpty {
             logger.warning(
                 "keys under the root key that we do not own are left alone",
                 metadata: ["foreign.count": "\(plan.foreign.count)", "foreign.first": "\(plan.foreign.prefix(5))"])
         }
-        let record = Self.record(hash: hash, term: first.term, instanceId: instanceId)
-        if plan.isEmpty, await recordIsCurrent(hash: hash, term: first.term) {
-            result.milliseconds = (ContinuousClock.now - started).milliseconds
+        if plan.isEmpty, let current = await currentRecord(hash: hash, term: term) {
+            lastWritten = (term, current, snapshot)
             return result  // nothing to write, and the record already says so: no write at all
         }
+        let record = Self.record(hash: hash, term: term, instanceId: instanceId)
         let chunks = plan.isEmpty ? [PublishPlan.Chunk()] : plan.chunks(limit: atomicLimit)
         for (index, chunk) in chunks.enumerated() {
             guard let (_, token) = await leadership() else { throw .noLeadership }
             await FaultInjection.holdPublish(logger: logger)
             let isLast = index == chunks.count - 1
-            try await apply(chunk, token: token, record: isLast ? record : "")
+            guard try await apply(chunk, token: token, record: isLast ? record : "", expectedRecord: expectedRecord) else {
+                logger.info("the cached view is stale; publishing from a fresh read")
+                return nil
+            }
             result.written += chunk.sets.count
             result.deleted += chunk.deletes.count
             result.adopted += chunk.adopt.count
             result.chunks += 1
         }
-        result.milliseconds = (ContinuousClock.now - started).milliseconds
+        lastWritten = (term, record, snapshot.applying(plan))
         logger.info(
             "published",
             metadata: [
-                "hash": "\(hash.prefix(12))", "term": "\(first.term)", "written": "\(result.written)",
+                "hash": "\(hash.prefix(12))", "term": "\(term)", "written": "\(result.written)",
                 "deleted": "\(result.deleted)", "unchanged": "\(plan.unchanged)", "chunks": "\(result.chunks)",
-                "ms": "\(result.milliseconds)",
+                "incremental": "\(!expectedRecord.isEmpty)",
             ])
         return result
     }
 
-    private func apply(_ chunk: PublishPlan.Chunk, token: String, record: String) async throws(PublishError) {
+    /// Runs the fenced script for `chunk`; false when it refused with `STALE`.
+    private func apply(
+        _ chunk: PublishPlan.Chunk, token: String, record: String, expectedRecord: String
+    ) async throws(PublishError) -> Bool {
         var arguments: [RESPArgument] = [
             .string(token), .integer(Int64(chunk.sets.count)), .integer(Int64(chunk.deletes.count)),
-            .integer(Int64(chunk.adopt.count)), .string(record),
+            .integer(Int64(chunk.adopt.count)), .string(record), .string(expectedRecord),
         ]
-        arguments.reserveCapacity(5 + chunk.sets.count * 2 + chunk.deletes.count + chunk.adopt.count)
+        arguments.reserveCapacity(6 + chunk.sets.count * 2 + chunk.deletes.count + chunk.adopt.count)
         for pair in chunk.sets { arguments += [.string(pair.key), .string(pair.value)] }
         for key in chunk.deletes { arguments.append(.string(key)) }
         for key in chunk.adopt { arguments.append(.string(key)) }
@@ -135,22 +175,25 @@ public actor Publisher {
             _ = try await redis.evaluate(
                 PublishScripts.apply, keys: [keys.lease, keys.manifest, keys.published], arguments: arguments,
                 timeout: .seconds(60))
+            return true
         } catch let error as RedisError {
             if let message = error.serverError?.message, message.hasPrefix("NOTLEADER") {
                 throw .notLeader(serverSaid: message)
             }
+            if let message = error.serverError?.message, message.hasPrefix("STALE") { return false }
             throw .redis(error.description)
         } catch {
             throw .redis("\(error)")
         }
     }
 
-    /// True when `<prefix>published` already records `hash` in `term`.
-    private func recordIsCurrent(hash: String, term: Int64) async -> Bool {
+    /// The text of `<prefix>published` when it already records `hash` in `term`, else nil.
+    private func currentRecord(hash: String, term: Int64) async -> String? {
         guard let text = try? await redis.send(RedisCommands.get(keys.published)), let data = text.data(using: .utf8),
-            let record = try? JSONDecoder().decode(PublishedRecord.self, from: data)
-        else { return false }
-        return record.hash == hash && record.term == term
+            let record = try? JSONDecoder().decode(PublishedRecord.self, from: data),
+            record.hash == hash && record.term == term
+        else { return nil }
+        return text
     }
 
     /// `{"hash":…,"term":…,"instance":…,"at":<unix ms>}`: who published what, when.

@@ -51,3 +51,20 @@ public struct RedisSnapshot: Sendable, Hashable {
         return escaped
     }
 }
+
+extension RedisSnapshot {
+    /// What Redis holds once `plan` has been applied to this snapshot.
+    func applying(_ plan: PublishPlan) -> RedisSnapshot {
+        var next = self
+        for pair in plan.sets {
+            next.values[pair.key] = pair.value
+            next.manifest.insert(pair.key)
+        }
+        for key in plan.deletes {
+            next.values[key] = nil
+            next.manifest.remove(key)
+        }
+        next.manifest.formUnion(plan.adopt)
+        return next
+    }
+}
