@@ -185,3 +185,22 @@ if ProcessInfo.processInfo.environment["TRAEFIK_COORDINATOR_BENCHMARKS"] != nil 
         )
     )
 }
+
+// Fuzz targets are opt-in as well: they are built only by `Fuzz/run`, with libFuzzer and AddressSanitizer.
+if ProcessInfo.processInfo.environment["TRAEFIK_COORDINATOR_FUZZ"] != nil {
+    package.targets += [
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(
+            name: "RESPFuzz",
+            dependencies: ["RESP", "CFuzzerDriver", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Fuzz/RESPFuzz",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "ConfigFuzz",
+            dependencies: ["TraefikConfig", "CFuzzerDriver"],
+            path: "Fuzz/ConfigFuzz",
+            swiftSettings: strictSettings
+        ),
+    ]
+}

@@ -12,6 +12,14 @@ import Yams
 public enum ConfigFileDecoder {
     /// Decodes `text`. `file` only names the file in errors.
     public static func decode(_ text: String, format: ConfigFileFormat, file: String) throws(ConfigIssue) -> RawConfigValue {
+        // A NUL byte is never valid in YAML, TOML or JSON text, and the TOML parser (C++) stops reading at it:
+        // a file with one would silently become a shorter, possibly empty configuration, and publishing that
+        // would remove routes. (Found by fuzzing.)
+        if let offset = text.utf8.firstIndex(of: 0).map({ text.utf8.distance(from: text.utf8.startIndex, to: $0) }) {
+            throw ConfigIssue(
+                file: file, path: "",
+                message: "contains a NUL byte at offset \(offset): binary data, not a configuration file", severity: .fatal)
+        }
         switch format {
         case .yaml, .json: return try decodeYAML(text, file: file)
         case .toml: return try decodeTOML(text, file: file)
@@ -172,6 +180,12 @@ public enum ConfigFileDecoder {
     // MARK: TOML
 
     private static func decodeTOML(_ text: String, file: String) throws(ConfigIssue) -> RawConfigValue {
+        if let line = TOMLHeaderGuard.firstUnsafeHeader(in: text) {
+            throw ConfigIssue(
+                file: file, path: "",
+                message: "not valid TOML: a table header at line \(line) must start with a bare key or a quoted key",
+                severity: .fatal)
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -35,7 +35,7 @@ public enum KVParser {
 
         let root = TrieNode(name: rootKey)
         for key in simple.keys.sorted() {
-            let segments = key.dropFirst(rootKey.count + 1).split(separator: "/").map(String.init)
+            let segments = Self.segments(of: key, under: rootKey)
             root.insert(segments[...], value: simple[key]!)
         }
 
@@ -44,12 +44,21 @@ public enum KVParser {
         return (DynamicConfiguration(root: node ?? .object([:])), reader.issues)
     }
 
+    /// The segments of `key` below `rootKey/`, split on every `/` as Traefik (Go, bytes) splits them. Swift's
+    /// Characters would not: a `/` followed by a combining mark is one Character (found by fuzzing).
+    static func segments(of key: String, under rootKey: String) -> [String] {
+        key.unicodeScalars.dropFirst(rootKey.unicodeScalars.count + 1).split(separator: "/").map {
+            String(String.UnicodeScalarView($0))
+        }
+    }
+
     /// The key without its last segment when that segment is all digits (`.../entryPoints/0`).
     private static func scalarListParent(of key: String) -> String? {
-        guard let slash = key.lastIndex(of: "/") else { return nil }
-        let last = key[key.index(after: slash)...]
-        guard !last.isEmpty, last.allSatisfy(\.isASCIIDigit), slash > key.startIndex else { return nil }
-        return String(key[..<slash])
+        let scalars = key.unicodeScalars
+        guard let slash = scalars.lastIndex(of: "/"), slash > scalars.startIndex else { return nil }
+        let last = scalars[scalars.index(after: slash)...]
+        guard !last.isEmpty, last.allSatisfy({ $0.isASCII && $0.properties.numericType == .decimal }) else { return nil }
+        return String(String.UnicodeScalarView(scalars[..<slash]))
     }
 
     /// One key segment and what lies under it, children merged case-insensitively as Traefik merges them.

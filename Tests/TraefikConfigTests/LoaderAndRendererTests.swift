@@ -66,6 +66,49 @@ import Testing
         #expect(values["method"] == "0x10")
     }
 
+    @Test("input that crashed the parsers (found by fuzzing) is an error: a TOML header toml++ would abort on, a NUL byte")
+    func fuzzRegressions() {
+        for (name, text, message) in [
+            ("a.toml", "[([tcp.routers.r]]\nrule = \"HostSNI(`*`)\"\n", "table header at line 1"),
+            ("b.toml", "# comment\n[http.routers.r]\nrule = \"Host(`a`)\"\n[[ {x]]\n", "table header at line 4"),
+            ("é.toml", "[é]\nx = 1\n", "table header at line 1"),
+            ("cr.toml", "[\r\r/http/routers]\nx = 1\n", "table header at line 1"),
+            ("c.toml", "# A TCP ro\u{0}ute\n[tcp.routers.r]\nrule = \"HostSNI(`*`)\"\n", "NUL byte at offset 10"),
+            ("d.yaml", "http:\n  routers: {}\u{0}\n", "NUL byte at offset 19"),
+        ] {
+            let issues = DynamicConfigurationLoader.load(documents: [(name, text)]).issues
+            #expect(issues.count == 1 && issues.first?.message.contains(message) == true, "\(name): \(issues)")
+        }
+        // A name that starts with a combining mark: `/` plus the mark is one Swift Character, but Traefik
+        // splits keys on the byte. What is rendered must parse back to the same configuration.
+        let combining = "http:\n  routers:\n    \u{07F2}ed:\n      rule: \"Path(`/x`)\"\n      service: noop@internal\n"
+        let loaded = DynamicConfigurationLoader.load(documents: [("f.yaml", combining)])
+        #expect(loaded.issues.isEmpty, "\(loaded.issues)")
+        let parsed = KVParser.parse(KVRenderer.render(loaded.configuration))
+        #expect(parsed.issues.isEmpty, "\(parsed.issues)")
+        #expect(ConfigurationHash.hash(parsed.configuration) == ConfigurationHash.hash(loaded.configuration))
+
+        // Brackets that are values, not headers, are left to the TOML parser.
+        let valid = """
+            [http.services.s.loadBalancer]
+              servers = [
+                { url = "http://a" },
+              ]
+            [ http.routers.r ]
+              rule = "Host(`a`) || Host(`[b]`)"
+              service = 's'
+              entryPoints = [
+                "web", # a comment with [( in it
+              ]
+              middlewares = [\"\"\"
+              m\"\"\"]
+            [http.middlewares.m.headers]
+              customRequestHeaders = { X-A = "[(" }
+            """
+        let result = DynamicConfigurationLoader.load(documents: [("e.toml", valid)])
+        #expect(result.issues.isEmpty, "\(result.issues)")
+    }
+
     @Test("the hash does not depend on file order, and changes with the content")
     func hashIsStable() {
         let a = "http:\n  routers:\n    a: {rule: \"Path(`/a`)\", service: s}\n"

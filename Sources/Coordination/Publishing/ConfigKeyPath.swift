@@ -10,10 +10,13 @@ struct ConfigKeyPath {
 
     /// `nil` for a key outside `<rootKey>/` or without an element name.
     init?(_ key: String, rootKey: String) {
-        guard key.hasPrefix(rootKey + "/") else { return nil }
-        let parts = key.dropFirst(rootKey.count + 1).split(separator: "/", maxSplits: 3)
+        // Unicode scalars, as Traefik splits bytes: a `/` followed by a combining mark is one Character.
+        let scalars = key.unicodeScalars
+        let root = rootKey.unicodeScalars
+        guard scalars.starts(with: root), scalars.dropFirst(root.count).first == "/" else { return nil }
+        let parts = scalars.dropFirst(root.count + 1).split(separator: "/", maxSplits: 3)
         guard parts.count >= 3 else { return nil }
-        (section, kind, name) = (parts[0], parts[1], parts[2])
+        (section, kind, name) = (Substring(parts[0]), Substring(parts[1]), Substring(parts[2]))
     }
 
     /// True for a key of an HTTP, TCP or UDP router.
