@@ -173,8 +173,13 @@ struct CoordinatorRunTests {
                 let nodes = ((follower.status()?["health"] as? [String: Any])?["nodes"] as? [[String: Any]]) ?? []
                 return nodes.contains { ($0["role"] as? String) == "master" && (($0["drift"] as? [String: Any])?["foreign"] as? Int) == 1 }
             }
-            let status = try #require(deployment.leaders().first?.status())
-            #expect((status["foreignKeys"] as? [String])?.contains("traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign") == true)
+            // The leader reports foreign keys as of its last full read: the repair's read may have come before
+            // the foreign key was written, so allow one more reconcile interval (2 s here).
+            try await waitUntil("the leader to report the foreign key", timeout: .seconds(10)) {
+                let status = deployment.leaders().first?.status()
+                return (status?["foreignKeys"] as? [String])?
+                    .contains("traefik/http/middlewares/foreign/headers/customRequestHeaders/X-Foreign") == true
+            }
         }
     }
 
