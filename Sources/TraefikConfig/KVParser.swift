@@ -35,21 +35,13 @@ public enum KVParser {
 
         let root = TrieNode(name: rootKey)
         for key in simple.keys.sorted() {
-            let segments = Self.segments(of: key, under: rootKey)
+            let segments = KVPair.segments(of: key, under: rootKey).map(String.init)
             root.insert(segments[...], value: simple[key]!)
         }
 
         var reader = Reader()
         let node = reader.read(root, as: .object(TraefikSchema.configuration), presence: .none, path: "")
         return (DynamicConfiguration(root: node ?? .object([:])), reader.issues)
-    }
-
-    /// The segments of `key` below `rootKey/`, split on every `/` as Traefik (Go, bytes) splits them. Swift's
-    /// Characters would not: a `/` followed by a combining mark is one Character (found by fuzzing).
-    static func segments(of key: String, under rootKey: String) -> [String] {
-        key.unicodeScalars.dropFirst(rootKey.unicodeScalars.count + 1).split(separator: "/").map {
-            String(String.UnicodeScalarView($0))
-        }
     }
 
     /// The key without its last segment when that segment is all digits (`.../entryPoints/0`).

@@ -6,14 +6,14 @@ struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "The coordinator's settings (YAML). TRAEFIK_COORDINATOR_* environment variables override them.")
     var config: String?
 
-    /// The settings, or a clear error naming the setting and its origin (exit code 2).
-    func load() throws -> CoordinatorSettings {
+    /// The settings, or a clear error naming the setting and its origin (exit code `invalidExitCode`).
+    func load(invalidExitCode: Int32 = 2) throws -> CoordinatorSettings {
         do {
             return try CoordinatorSettings.load(file: config)
         } catch {
             var standardError = StandardError()
             print("traefik-coordinator: invalid settings: \(error)", to: &standardError)
-            throw ExitCode(2)
+            throw ExitCode(invalidExitCode)
         }
     }
 }

@@ -18,23 +18,16 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .long, help: "A dynamic-configuration file, or a directory of *.yml, *.yaml, *.toml, *.json files.")
     var dynamic: String?
 
-    @Option(
-        name: .long,
-        help: "The coordinator's settings (YAML): checked too, and their traefik.dynamic is validated unless --dynamic is given.")
-    var config: String?
+    /// With `--config`, the settings are checked too, and their `traefik.dynamic` is validated unless
+    /// `--dynamic` is given.
+    @OptionGroup var settings: ConfigOption
 
     func run() throws {
         var path = dynamic
-        if let config {
-            do {
-                let settings = try CoordinatorSettings.load(file: config)
-                print("settings valid: \(config) (root key \(settings.rootKey), \(settings.redis.endpoints.count) endpoint(s))")
-                path = path ?? settings.dynamic
-            } catch {
-                var standardError = StandardError()
-                print("invalid settings: \(error)", to: &standardError)
-                throw ExitCode(1)
-            }
+        if let config = settings.config {
+            let loaded = try settings.load(invalidExitCode: 1)
+            print("settings valid: \(config) (root key \(loaded.rootKey), \(loaded.redis.endpoints.count) endpoint(s))")
+            path = path ?? loaded.dynamic
         }
         guard let path else {
             throw ValidationError("give --dynamic PATH, or --config PATH whose traefik.dynamic names the configuration")

@@ -41,9 +41,8 @@ public struct PublishPlan: Sendable, Hashable {
                 plan.sets.append(pair)
             }
         }
-        let configurationPrefix = rootKey + "/"
         for key in snapshot.values.keys where !wanted.contains(key) {
-            if snapshot.manifest.contains(key) || (prune == .all && key.hasPrefix(configurationPrefix)) {
+            if snapshot.manifest.contains(key) || (prune == .all && KVPair.isKey(key, under: rootKey)) {
                 plan.deletes.append(key)
             } else {
                 plan.foreign.append(key)
