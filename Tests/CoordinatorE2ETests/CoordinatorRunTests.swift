@@ -331,7 +331,14 @@ struct CoordinatorRunTests {
             #expect(stats.contains("cmdstat_set:calls=1,"), "the published record")
             #expect(!stats.contains("cmdstat_del:"))
 
-            // A new router with its new service: Traefik must never report the service missing.
+            // A new router with its new service: Traefik must never report the service missing. Traefik reads
+            // with SCAN (COUNT 10: thousands of round trips for 40,000 keys), which is not atomic: a write that
+            // lands while it is still reading for the previous change can be seen in part, whoever writes. So
+            // let Traefik finish with that change first; then our single atomic step is all it can see.
+            try await waitUntil("Traefik to route the changed router", timeout: .seconds(90)) {
+                try await deployment.traefik.web("/hello.txt", host: "changed5000.test")?.status == 200
+            }
+            try await Task.sleep(for: .seconds(3))  // past Traefik's 2 s providers throttle
             let logBefore = deployment.traefik.log.count
             text = text.replacingOccurrences(of: "  services:\n", with: "    fresh:\n      rule: \"Host(`fresh.test`)\"\n      service: fresh\n      entryPoints: [web]\n  services:\n    fresh:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:\(deployment.backend.port)\"\n")
             try deployment.writeDynamic(text)
