@@ -161,6 +161,12 @@ var package = Package(
             dependencies: ["TestSupport", "RedisClient", "RESP"],
             swiftSettings: strictSettings
         ),
+        // The chaos suite: faults against Sentinel, Redis and three coordinators (scripts/chaos).
+        .testTarget(
+            name: "ChaosTests",
+            dependencies: ["TestSupport", "Coordination", "TraefikConfig", "RedisClient"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport"],

@@ -39,8 +39,10 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]  // lines from replicas interleave
         var object: [String: String] = [
-            "time": ISO8601DateFormatter().string(from: Date()), "level": "\(event.level)", "label": label,
+            "time": formatter.string(from: Date()), "level": "\(event.level)", "label": label,
             "message": "\(event.message)",
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {

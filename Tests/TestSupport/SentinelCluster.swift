@@ -17,15 +17,22 @@ public final class SentinelCluster: Sendable {
         /// TLS for the sentinels' own port; its `clientCA` must also trust the data nodes' CA (the sentinels
         /// verify the data nodes with it).
         public var sentinelTLS: RedisServerProcess.TLSSettings?
+        /// More `redis.conf` lines for every data node (ACL users, `rename-command`, notification flags).
+        public var dataConfiguration: [String]
+        /// More lines for every sentinel's configuration.
+        public var sentinelConfiguration: [String]
 
         public init(
             dataPassword: String? = nil, sentinelPassword: String? = nil,
-            dataTLS: RedisServerProcess.TLSSettings? = nil, sentinelTLS: RedisServerProcess.TLSSettings? = nil
+            dataTLS: RedisServerProcess.TLSSettings? = nil, sentinelTLS: RedisServerProcess.TLSSettings? = nil,
+            dataConfiguration: [String] = [], sentinelConfiguration: [String] = []
         ) {
             self.dataPassword = dataPassword
             self.sentinelPassword = sentinelPassword
             self.dataTLS = dataTLS
             self.sentinelTLS = sentinelTLS
+            self.dataConfiguration = dataConfiguration
+            self.sentinelConfiguration = sentinelConfiguration
         }
     }
 
@@ -47,7 +54,7 @@ public final class SentinelCluster: Sendable {
     public static func start(_ options: Options = .init()) async throws -> SentinelCluster {
         var started: [RedisServerProcess] = []
         do {
-            let dataAuth = options.dataPassword.map { ["requirepass \($0)", "masterauth \($0)"] } ?? []
+            let dataAuth = (options.dataPassword.map { ["requirepass \($0)", "masterauth \($0)"] } ?? []) + options.dataConfiguration
             let tlsReplication = options.dataTLS == nil ? [] : ["tls-replication yes"]
             let master = try await RedisServerProcess.start(configuration: dataAuth + tlsReplication, tls: options.dataTLS)
             started.append(master)
@@ -72,6 +79,7 @@ public final class SentinelCluster: Sendable {
                     lines += ["requirepass \(password)", "sentinel sentinel-pass \(password)"]
                 }
                 if options.sentinelTLS != nil || options.dataTLS != nil { lines.append("tls-replication yes") }
+                lines += options.sentinelConfiguration
                 let sentinel = try await RedisServerProcess.start(
                     configuration: lines, tls: options.sentinelTLS, executable: "redis-sentinel")
                 started.append(sentinel)
@@ -118,9 +126,10 @@ public final class SentinelCluster: Sendable {
         try await sentinels[index].cli(arguments: arguments, password: options.sentinelPassword)
     }
 
-    /// The master according to the first live sentinel.
-    public func currentMaster() async throws -> RedisServerProcess {
-        for index in sentinels.indices where sentinels[index].process.isRunning {
+    /// The master according to the first live sentinel (sentinels in `ignoring`, such as paused ones, are
+    /// not asked).
+    public func currentMaster(ignoring: Set<Int> = []) async throws -> RedisServerProcess {
+        for index in sentinels.indices where sentinels[index].process.isRunning && !ignoring.contains(index) {
             let reply = try await sentinelCLI(index, "SENTINEL", "get-master-addr-by-name", masterName)
             let lines = reply.split(separator: "\n").map(String.init)
             if lines.count == 2, let port = Int(lines[1]),
@@ -134,10 +143,10 @@ public final class SentinelCluster: Sendable {
 
     /// The master every live sentinel names, or nil while they disagree (in the middle of a failover, or when
     /// one of them has not caught up yet).
-    public func agreedMaster() async throws -> RedisServerProcess? {
+    public func agreedMaster(ignoring: Set<Int> = []) async throws -> RedisServerProcess? {
         var named: Set<String> = []
         var master: RedisServerProcess?
-        for index in sentinels.indices where sentinels[index].process.isRunning {
+        for index in sentinels.indices where sentinels[index].process.isRunning && !ignoring.contains(index) {
             let reply = try await sentinelCLI(index, "SENTINEL", "get-master-addr-by-name", masterName)
             let lines = reply.split(separator: "\n").map(String.init)
             guard lines.count == 2, let port = Int(lines[1]), let node = node(at: RedisAddress(host: lines[0], port: port))

@@ -111,7 +111,9 @@ public actor LeaseElector {
             }
             if case .lead(let term, let token) = machine.acquired(term: term, token: token, sentAt: sentAt) {
                 observedHolder = token
-                logger.notice("elected leader", metadata: ["term": "\(term)"])
+                logger.notice(
+                    "elected leader",
+                    metadata: ["term": "\(term)", "token": "\(token)", "atMs": "\(WallClock.milliseconds())"])
                 eventSink.yield(.elected(term: term, token: token))
             }
         } catch {
@@ -136,7 +138,7 @@ public actor LeaseElector {
     }
 
     private func announceStepDown(_ reason: String) {
-        logger.warning("stepped down", metadata: ["reason": "\(reason)"])
+        logger.warning("stepped down", metadata: ["reason": "\(reason)", "atMs": "\(WallClock.milliseconds())"])
         eventSink.yield(.steppedDown(reason: reason))
     }
 }

@@ -139,7 +139,9 @@ public actor Publisher {
             guard let (_, token) = await leadership() else { throw .noLeadership }
             await FaultInjection.holdPublish(logger: logger)
             let isLast = index == chunks.count - 1
-            guard try await apply(chunk, token: token, record: isLast ? record : "", expectedRecord: expectedRecord) else {
+            guard try await apply(
+                chunk, token: token, term: term, record: isLast ? record : "", expectedRecord: expectedRecord)
+            else {
                 logger.info("the cached view is stale; publishing from a fresh read")
                 return nil
             }
@@ -159,10 +161,11 @@ public actor Publisher {
         return result
     }
 
-    /// Runs the fenced script for `chunk`; false when it refused with `STALE`.
+    /// Runs the fenced script for `chunk` and logs the attempt; false when it refused with `STALE`.
     private func apply(
-        _ chunk: PublishPlan.Chunk, token: String, record: String, expectedRecord: String
+        _ chunk: PublishPlan.Chunk, token: String, term: Int64, record: String, expectedRecord: String
     ) async throws(PublishError) -> Bool {
+        let attempt = PublishAttemptLog(logger: logger, token: token, term: term, keys: chunk.sets.count + chunk.deletes.count)
         var arguments: [RESPArgument] = [
             .string(token), .integer(Int64(chunk.sets.count)), .integer(Int64(chunk.deletes.count)),
             .integer(Int64(chunk.adopt.count)), .string(record), .string(expectedRecord),
@@ -175,14 +178,21 @@ public actor Publisher {
             _ = try await redis.evaluate(
                 PublishScripts.apply, keys: [keys.lease, keys.manifest, keys.published], arguments: arguments,
                 timeout: .seconds(60))
+            attempt.finish(.accepted)
             return true
         } catch let error as RedisError {
             if let message = error.serverError?.message, message.hasPrefix("NOTLEADER") {
+                attempt.finish(.refused)
                 throw .notLeader(serverSaid: message)
             }
-            if let message = error.serverError?.message, message.hasPrefix("STALE") { return false }
+            if let message = error.serverError?.message, message.hasPrefix("STALE") {
+                attempt.finish(.stale)
+                return false
+            }
+            attempt.finish(.failed)
             throw .redis(error.description)
         } catch {
+            attempt.finish(.failed)
             throw .redis("\(error)")
         }
     }
@@ -199,7 +209,7 @@ public actor Publisher {
     /// `{"hash":…,"term":…,"instance":…,"at":<unix ms>}`: who published what, when.
     static func record(hash: String, term: Int64, instanceId: String) -> String {
         let record = PublishedRecord(
-            hash: hash, term: term, instance: instanceId, at: Int64(Date().timeIntervalSince1970 * 1000))
+            hash: hash, term: term, instance: instanceId, at: WallClock.milliseconds())
         guard let data = try? JSONEncoder().encode(record) else { return hash }
         return String(decoding: data, as: UTF8.self)
     }
