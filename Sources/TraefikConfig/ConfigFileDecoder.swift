@@ -180,11 +180,8 @@ public enum ConfigFileDecoder {
     // MARK: TOML
 
     private static func decodeTOML(_ text: String, file: String) throws(ConfigIssue) -> RawConfigValue {
-        if let line = TOMLHeaderGuard.firstUnsafeHeader(in: text) {
-            throw ConfigIssue(
-                file: file, path: "",
-                message: "not valid TOML: a table header at line \(line) must start with a bare key or a quoted key",
-                severity: .fatal)
+        if let (line, hazard) = TOMLGuard.firstHazard(in: text) {
+            throw ConfigIssue(file: file, path: "", message: "not valid TOML at line \(line): \(hazard.message)", severity: .fatal)
         }
         let table: TOMLTable
         do {

@@ -299,6 +299,61 @@ struct ChaosTests {
         }
     }
 
+    @Test("random faults on whoever leads, under a configuration that changes every 500 ms")
+    func faultsUnderChurn() async throws {
+        var options = ChaosDeployment.Options()
+        options.environment = ["TC_FAULT_PUBLISH_DELAY_MS": "150"]  // widens the window between check and write
+        try await Self.scenario(
+            "random leader faults for 30 s under a change every 500 ms", invariant: "many elections, every late write fenced off",
+            options: options
+        ) { deployment, record in
+            let seed = ProcessInfo.processInfo.environment["TC_CHAOS_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
+            var random = SeededRandom(seed: seed)
+            print("chaos: fault schedule seed \(seed) (TC_CHAOS_SEED=\(seed) repeats it)")
+            let writer = Task {
+                while !Task.isCancelled {
+                    try? deployment.writeNextGeneration()
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            let end = ContinuousClock.now + .seconds(30)
+            var faults: [String] = []
+            while ContinuousClock.now < end {
+                guard let leader = deployment.leaders().first else {
+                    try await Task.sleep(for: .milliseconds(200))
+                    continue
+                }
+                let hold = Duration.milliseconds(Int64.random(in: 1_000...4_500, using: &random))
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0:
+                    faults.append("SIGSTOP c\(leader + 1) \(hold)")
+                    deployment.pause(.coordinator(leader))
+                    try await Task.sleep(for: hold)
+                    deployment.resume(.coordinator(leader))
+                case 1:
+                    faults.append("partition c\(leader + 1) \(hold)")
+                    deployment.setFault(.hold, coordinator: leader)
+                    try await Task.sleep(for: hold)
+                    deployment.setFault(.none, coordinator: leader)
+                default:
+                    faults.append("3 s latency c\(leader + 1) \(hold)")
+                    deployment.setFault(.latency(.seconds(3)), coordinator: leader)
+                    try await Task.sleep(for: hold)
+                    deployment.setFault(.none, coordinator: leader)
+                }
+                try await Task.sleep(for: .milliseconds(Int64.random(in: 200...1_500, using: &random)))
+            }
+            writer.cancel()
+            await writer.value
+            print("chaos: faults: \(faults.joined(separator: ", "))")
+            let stopped = ContinuousClock.now
+            record.time("after the last change", try await deployment.converge(within: .seconds(10), from: stopped), bound: .seconds(10))
+            let checker = PublishAttemptChecker(logs: deployment.coordinatorLogs())
+            record.expect(checker.elections.count >= 3, "leadership changed hands (\(checker.summary))")
+            record.expect(checker.accepted >= 15, "publishes went on (\(checker.summary))")
+        }
+    }
+
     @Test("SIGTERM handover")
     func sigtermHandover() async throws {
         try await Self.scenario("SIGTERM the leader", invariant: "lease released; successor publishes") { deployment, record in
@@ -518,5 +573,22 @@ struct ChaosTests {
         await strict.stop()
         await stale.stop()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// SplitMix64: a reproducible sequence for the fault schedule (the seed is printed).
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
     }
 }

@@ -38,7 +38,7 @@ struct BadInputTests {
             let fiftyMegabytes = String(repeating: "A", count: 50 * 1024 * 1024)
             let cases: [(file: String, contents: Data, expected: String)] = [
                 ("routes.yaml", Data("http:\n  routers: [web\n    rule: x\n".utf8), "routes.yaml"),
-                ("extra.toml", Data("[([tcp.routers.r]]\nrule = \"HostSNI(`*`)\"\n".utf8), "table header at line 1"),
+                ("extra.toml", Data("[([tcp.routers.r]]\nrule = \"HostSNI(`*`)\"\n".utf8), "at line 1: a table header"),
                 ("junk.json", junk, "junk.json"),
                 ("huge.yaml", Data(fiftyMegabytes.utf8), "huge.yaml"),
             ]

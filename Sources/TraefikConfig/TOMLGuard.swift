@@ -1,22 +1,50 @@
-/// Finds TOML table headers that toml++ (the C++ parser inside TOMLKit) cannot survive.
+/// Finds the TOML that toml++ (the C++ parser inside TOMLKit) cannot survive.
 ///
-/// toml++ 3 asserts, and so aborts the whole process, when a table header's key starts with a character that
-/// can begin neither a bare key nor a quoted one (`[(a]`, `[[ {x]]`): it checks for a premature `]` and
-/// nothing else before its key parser's assertion. A configuration file must never be able to stop the
-/// coordinator (found by fuzzing), so such headers are reported as errors before the text reaches toml++.
+/// toml++ 3 asserts, and so aborts the whole process, on two shapes of invalid TOML (both found by fuzzing):
+/// - a table header whose key starts with a character that can begin neither a bare key nor a quoted one
+///   (`[(a]`, `[[ {x]]`): it checks for a premature `]` and nothing else before its key parser's assertion;
+/// - a `}` where an array element is expected (`t = [}`, `t = [1, }`, also across blank lines and comments):
+///   its array parser hands the `}` to the value parser, which asserts that it is not a value terminator.
 ///
-/// The scan follows just enough of TOML to know where statements start: strings (basic, literal, and their
-/// multi-line forms), comments, and the nesting of arrays and inline tables in values.
-enum TOMLHeaderGuard {
-    /// The 1-based line of the first header toml++ would abort on, or nil.
-    static func firstUnsafeHeader(in text: String) -> Int? {
+/// A configuration file must never be able to stop the coordinator, so these are reported as errors before
+/// the text reaches toml++. The scan follows just enough of TOML to know where statements start and where
+/// array elements are due: strings (basic, literal, and their multi-line forms), comments, and the nesting of
+/// arrays and inline tables in values.
+enum TOMLGuard {
+    /// What toml++ would abort on.
+    enum Hazard: Equatable {
+        case tableHeader
+        case closingBraceInArray
+
+        var message: String {
+            switch self {
+            case .tableHeader: return "a table header must start with a bare key or a quoted key"
+            case .closingBraceInArray: return "`}` where an array element or `]` is expected"
+            }
+        }
+    }
+
+    /// The 1-based line of the first construct toml++ would abort on, and what it is; nil when there is none.
+    static func firstHazard(in text: String) -> (line: Int, hazard: Hazard)? {
         let bytes = Array(text.utf8)
         var index = 0
         var line = 1
-        var depth = 0  // open `[` and `{` of values
+        var open: [UInt8] = []  // the `[` and `{` of values still open, innermost last
+        var depth: Int { open.count }
+        var expectingElement = false  // right after an array's `[` or `,`
         var atStatementStart = true
         while index < bytes.count {
             let byte = bytes[index]
+            if expectingElement {
+                switch byte {
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "#"):
+                    break  // skipped by toml++ too, then the element is still due
+                case UInt8(ascii: "}"):
+                    return (line, .closingBraceInArray)
+                default:
+                    expectingElement = false
+                }
+            }
             switch byte {
             case UInt8(ascii: "\n"):
                 line += 1
@@ -36,15 +64,20 @@ enum TOMLHeaderGuard {
                 while cursor < bytes.count, bytes[cursor] == UInt8(ascii: " ") || bytes[cursor] == UInt8(ascii: "\t") {
                     cursor += 1
                 }
-                if cursor >= bytes.count || !startsKey(bytes[cursor]) { return line }
+                if cursor >= bytes.count || !startsKey(bytes[cursor]) { return (line, .tableHeader) }
                 atStatementStart = false
                 while index < bytes.count, bytes[index] != UInt8(ascii: "\n") { index += 1 }
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 atStatementStart = false
-                depth += 1
+                open.append(byte)
+                expectingElement = byte == UInt8(ascii: "[")
+                index += 1
+            case UInt8(ascii: ","):
+                atStatementStart = false
+                expectingElement = open.last == UInt8(ascii: "[")
                 index += 1
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                depth = max(0, depth - 1)
+                _ = open.popLast()
                 index += 1
             default:
                 atStatementStart = false
