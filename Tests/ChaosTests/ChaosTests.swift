@@ -308,7 +308,7 @@ struct ChaosTests {
             options: options
         ) { deployment, record in
             let seed = ProcessInfo.processInfo.environment["TC_CHAOS_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
-            var random = SeededRandom(seed: seed)
+            var random = SplitMix64(seed: seed)
             print("chaos: fault schedule seed \(seed) (TC_CHAOS_SEED=\(seed) repeats it)")
             let writer = Task {
                 while !Task.isCancelled {
@@ -573,22 +573,5 @@ struct ChaosTests {
         await strict.stop()
         await stale.stop()
         try? FileManager.default.removeItem(atPath: directory)
-    }
-}
-
-/// SplitMix64: a reproducible sequence for the fault schedule (the seed is printed).
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

@@ -46,8 +46,8 @@ struct PublishAttemptChecker {
     var accepted: Int { attempts.filter { $0.outcome == "accepted" }.count }
     /// Attempts the fence refused (`NOTLEADER`).
     var refused: Int { attempts.filter { $0.outcome == "refused" }.count }
-    /// Attempts that failed in Redis (connection lost, `READONLY`, `NOREPLICAS`...).
-    var failed: Int { attempts.filter { $0.outcome == "failed" }.count }
+    /// Attempts Redis answered with an error (`READONLY`, `NOREPLICAS`...), or did not answer.
+    var failed: Int { attempts.filter { $0.outcome == "failed" || $0.outcome == "unanswered" }.count }
 
     /// Accepted attempts whose token was not the one elected last before they were sent.
     var violations: [String] {

@@ -189,10 +189,10 @@ public actor Publisher {
                 attempt.finish(.stale)
                 return false
             }
-            attempt.finish(.failed)
+            attempt.finish(error.serverError == nil ? .unanswered : .failed)
             throw .redis(error.description)
         } catch {
-            attempt.finish(.failed)
+            attempt.finish(.unanswered)
             throw .redis("\(error)")
         }
     }
