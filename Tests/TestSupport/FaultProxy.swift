@@ -73,16 +73,30 @@ public final class FaultProxy: Sendable {
     /// The fault now in force.
     public var fault: Fault { state.withLock { $0.fault } }
 
-    /// Switches the fault. Lifting ``Fault/hold`` delivers what was held.
+    /// Switches the fault. Lifting ``Fault/hold`` delivers what was held, in order, before anything newer.
     public func set(_ fault: Fault) {
-        let (toReset, toDeliver) = state.withLock { state -> ([any Channel], [(destination: any Channel, data: ByteBuffer)]) in
+        let (toReset, toDrain) = state.withLock { state -> ([any Channel], [any Channel]) in
             state.fault = fault
-            let deliver = fault == .hold ? [] : state.held
-            if fault != .hold { state.held = [] }
-            return (fault == .reset ? Array(state.channels.values) : [], deliver)
+            let destinations = fault == .hold ? [] : state.held.map(\.destination)
+            return (fault == .reset ? Array(state.channels.values) : [], destinations)
         }
         for channel in toReset { Self.reset(channel) }
-        for (destination, data) in toDeliver { destination.writeAndFlush(data, promise: nil) }
+        var seen: Set<ObjectIdentifier> = []
+        for destination in toDrain where seen.insert(ObjectIdentifier(destination)).inserted {
+            destination.eventLoop.execute { self.drain(destination) }
+        }
+    }
+
+    /// On `destination`'s event loop: writes what is held for it, oldest first.
+    private func drain(_ destination: any Channel) {
+        let id = ObjectIdentifier(destination)
+        let data = state.withLock { state -> [ByteBuffer] in
+            let mine = state.held.filter { ObjectIdentifier($0.destination) == id }.map(\.data)
+            state.held.removeAll { ObjectIdentifier($0.destination) == id }
+            return mine
+        }
+        for chunk in data { destination.write(chunk, promise: nil) }
+        destination.flush()
     }
 
     /// Closes the listener and every connection.
@@ -136,8 +150,13 @@ public final class FaultProxy: Sendable {
 
     /// Forwards `data` to `destination` under the current fault; `notBefore` keeps delayed chunks in order.
     fileprivate func forward(_ data: ByteBuffer, to destination: any Channel, notBefore: inout NIODeadline) {
+        let id = ObjectIdentifier(destination)
         let fault: Fault = state.withLock { state in
-            if state.fault == .hold { state.held.append((destination, data)) }
+            // Held, or behind held data that is still to be drained (which runs on this loop, later): keep order.
+            if state.fault == .hold || state.held.contains(where: { ObjectIdentifier($0.destination) == id }) {
+                state.held.append((destination, data))
+                return .hold
+            }
             return state.fault
         }
         switch fault {
