@@ -20,9 +20,8 @@ final class ChaosDeployment: Sendable {
         var cluster = SentinelCluster.Options()
         /// Environment of every coordinator (fault injection).
         var environment: [String: String] = [:]
-        /// More settings for every coordinator (YAML, appended to the `redis:` section's siblings).
+        /// More `redis:` settings for every coordinator (YAML lines indented by two spaces).
         var redisSettings = ""
-        var extraSettings = ""
     }
 
     static let rootKey = "traefik"
@@ -86,7 +85,6 @@ final class ChaosDeployment: Sendable {
                       checkInterval: 2s
                     log:
                       format: json
-                    \(options.extraSettings)
                     """
                 coordinators.append(try await CoordinatorProcess.start(
                     instanceId: "c\(index + 1)", settings: settings, environment: options.environment))
