@@ -38,6 +38,9 @@ public final class FaultProxy: Sendable {
         var channels: [ObjectIdentifier: any Channel] = [:]
         /// Data that arrived during ``Fault/hold``, with the channel it is for, in arrival order.
         var held: [(destination: any Channel, data: ByteBuffer)] = []
+        /// When the last chunk for each channel is due: later chunks are never due earlier, whatever the fault
+        /// became meanwhile (TCP does not reorder; a lifted latency must not either).
+        var lastDeadline: [ObjectIdentifier: NIODeadline] = [:]
     }
 
     private let state = Mutex(State())
@@ -95,8 +98,21 @@ public final class FaultProxy: Sendable {
             state.held.removeAll { ObjectIdentifier($0.destination) == id }
             return mine
         }
-        for chunk in data { destination.write(chunk, promise: nil) }
-        destination.flush()
+        for chunk in data { deliver(chunk, to: destination, after: .zero) }
+    }
+
+    /// Writes `data` to `destination` after `delay`, and never before what was sent to it earlier: every write
+    /// is a task scheduled on the channel's loop at a deadline later than the previous one's.
+    private func deliver(_ data: ByteBuffer, to destination: any Channel, after delay: Duration) {
+        let id = ObjectIdentifier(destination)
+        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        let deadline = state.withLock { state -> NIODeadline in
+            var deadline = NIODeadline.now() + .nanoseconds(nanoseconds)
+            if let last = state.lastDeadline[id], last >= deadline { deadline = last + .nanoseconds(1) }
+            state.lastDeadline[id] = deadline
+            return deadline
+        }
+        destination.eventLoop.scheduleTask(deadline: deadline) { destination.writeAndFlush(data, promise: nil) }
     }
 
     /// Closes the listener and every connection.
@@ -144,12 +160,15 @@ public final class FaultProxy: Sendable {
         let id = ObjectIdentifier(channel)
         state.withLock { $0.channels[id] = channel }
         channel.closeFuture.whenComplete { _ in
-            _ = self.state.withLock { $0.channels.removeValue(forKey: id) }
+            self.state.withLock { state in
+                state.channels.removeValue(forKey: id)
+                state.lastDeadline.removeValue(forKey: id)
+            }
         }
     }
 
-    /// Forwards `data` to `destination` under the current fault; `notBefore` keeps delayed chunks in order.
-    fileprivate func forward(_ data: ByteBuffer, to destination: any Channel, notBefore: inout NIODeadline) {
+    /// Forwards `data` to `destination` under the current fault, in order.
+    fileprivate func forward(_ data: ByteBuffer, to destination: any Channel) {
         let id = ObjectIdentifier(destination)
         let fault: Fault = state.withLock { state in
             // Held, or behind held data that is still to be drained (which runs on this loop, later): keep order.
@@ -161,12 +180,9 @@ public final class FaultProxy: Sendable {
         }
         switch fault {
         case .none:
-            destination.writeAndFlush(data, promise: nil)
+            deliver(data, to: destination, after: .zero)
         case .latency(let delay):
-            let deadline = max(NIODeadline.now() + .nanoseconds(Int64(delay.components.seconds) * 1_000_000_000
-                + delay.components.attoseconds / 1_000_000_000), notBefore + .nanoseconds(1))
-            notBefore = deadline
-            destination.eventLoop.scheduleTask(deadline: deadline) { destination.writeAndFlush(data, promise: nil) }
+            deliver(data, to: destination, after: delay)
         case .hold:
             return
         case .reset:
@@ -195,7 +211,6 @@ private final class Relay: ChannelInboundHandler {
     var peer: (any Channel)?
     /// What the client sent before the target was connected.
     private var pending: [ByteBuffer] = []
-    private var notBefore = NIODeadline.uptimeNanoseconds(0)
 
     init(proxy: FaultProxy) {
         self.proxy = proxy
@@ -204,7 +219,7 @@ private final class Relay: ChannelInboundHandler {
     /// The target is connected: forward what arrived meanwhile.
     func connected(to peer: any Channel) {
         self.peer = peer
-        for data in pending { proxy.forward(data, to: peer, notBefore: &notBefore) }
+        for data in pending { proxy.forward(data, to: peer) }
         pending = []
     }
 
@@ -213,7 +228,7 @@ private final class Relay: ChannelInboundHandler {
             pending.append(unwrapInboundIn(data))
             return
         }
-        proxy.forward(unwrapInboundIn(data), to: peer, notBefore: &notBefore)
+        proxy.forward(unwrapInboundIn(data), to: peer)
     }
 
     func channelInactive(context: ChannelHandlerContext) {

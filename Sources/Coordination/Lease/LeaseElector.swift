@@ -105,7 +105,10 @@ public actor LeaseElector {
                 LeaseScripts.acquire, keys: [keys.lease, keys.term],
                 arguments: [.string(instanceId), .integer(machine.timing.duration.milliseconds)],
                 timeout: commandTimeout)
-            guard let token = reply.string, let term = LeaseToken.term(of: token) else {
+            // The script returns our own token or nil; anything else (a reply matched to the wrong request
+            // on a confused connection) must not make us believe we lead.
+            guard let token = reply.string, LeaseToken.instance(of: token) == instanceId, let term = LeaseToken.term(of: token)
+            else {
                 observedHolder = try? await redis.send(RedisCommands.get(keys.lease))
                 return
             }
