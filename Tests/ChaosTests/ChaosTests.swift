@@ -1,26 +1,6 @@
 import Foundation
-import Synchronization
 import TestSupport
 import Testing
-
-/// What one scenario measured and found, for its row in the table.
-final class ScenarioRecord: Sendable {
-    private let state = Mutex((times: [(String, Duration, Duration)](), failures: [String]()))
-
-    /// Records a convergence time against its bound (the bound itself is checked by ``ChaosDeployment/converge(within:from:)``).
-    func time(_ label: String, _ elapsed: Duration, bound: Duration) {
-        state.withLock { $0.times.append((label, elapsed, bound)) }
-    }
-
-    /// `#expect`, remembered for the table.
-    func expect(_ condition: Bool, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(condition, "\(message)", sourceLocation: sourceLocation)
-        if !condition { state.withLock { $0.failures.append(message) } }
-    }
-
-    var times: [(String, Duration, Duration)] { state.withLock { $0.times } }
-    var failures: [String] { state.withLock { $0.failures } }
-}
 
 /// Invariants 1–10 of ARCHITECTURE.md under faults: real redis-server, redis-sentinel and three
 /// `traefik-coordinator run` processes, with a ``FaultProxy`` per coordinator and data node.
@@ -65,6 +45,16 @@ struct ChaosTests {
     /// The number of times `text` appears in coordinator `index`'s log.
     static func occurrences(_ text: String, in deployment: ChaosDeployment, coordinator index: Int) -> Int {
         deployment.coordinators[index].log.components(separatedBy: text).count - 1
+    }
+
+    /// Writes the next generation and waits until the leader holds its publish (`TC_FAULT_PUBLISH_DELAY_MS`)
+    /// between its leadership check and the fenced write: the moment to strike.
+    static func writeNextGenerationAndWaitForHeldPublish(_ deployment: ChaosDeployment, leader: Int) async throws {
+        let held = occurrences("holding the publish", in: deployment, coordinator: leader)
+        let generation = try deployment.writeNextGeneration()
+        try await waitUntil("the leader to hold the publish of generation \(generation)", timeout: .seconds(10)) {
+            occurrences("holding the publish", in: deployment, coordinator: leader) > held
+        }
     }
 
     static func wallClockMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -113,12 +103,8 @@ struct ChaosTests {
             "failover during a 300-router publish", invariant: "every MGET of all rules sees one generation", options: options
         ) { deployment, record in
             let leader = try await deployment.waitForLeader()
-            let held = Self.occurrences("holding the publish", in: deployment, coordinator: leader)
             let reader = GenerationReader(deployment)
-            try deployment.writeNextGeneration()
-            try await waitUntil("the leader to hold the publish of generation 2", timeout: .seconds(10)) {
-                Self.occurrences("holding the publish", in: deployment, coordinator: leader) > held
-            }
+            try await Self.writeNextGenerationAndWaitForHeldPublish(deployment, leader: leader)
             let start = ContinuousClock.now
             try await deployment.cluster.sentinelCLI(0, "SENTINEL", "FAILOVER", "mymaster")
             record.time("", try await deployment.converge(within: .seconds(20), from: start), bound: .seconds(20))
@@ -234,11 +220,7 @@ struct ChaosTests {
             options: options
         ) { deployment, record in
             let leader = try await deployment.waitForLeader()
-            let held = Self.occurrences("holding the publish", in: deployment, coordinator: leader)
-            try deployment.writeNextGeneration()
-            try await waitUntil("the leader to hold the publish", timeout: .seconds(10)) {
-                Self.occurrences("holding the publish", in: deployment, coordinator: leader) > held
-            }
+            try await Self.writeNextGenerationAndWaitForHeldPublish(deployment, leader: leader)
             deployment.pause(.coordinator(leader))
             let pausedAt = Self.wallClockMs()
             let start = ContinuousClock.now
