@@ -28,7 +28,16 @@ public enum ConfigFileDecoder {
 
     // MARK: YAML and JSON
 
+    /// How many nodes aliases may add to a document, beyond one per byte of its text. A document of aliases to
+    /// aliases ("billion laughs") would otherwise expand to billions of nodes; yaml.v3, which Traefik uses,
+    /// refuses such documents too ("excessive aliasing").
+    static let aliasExpansionAllowance = 1_000_000
+
     private static func decodeYAML(_ text: String, file: String) throws(ConfigIssue) -> RawConfigValue {
+        if let (line, hazard) = YAMLKeyGuard.firstHazard(in: text) {
+            throw ConfigIssue(
+                file: file, path: "", message: "not supported YAML at line \(line): \(hazard.message)", severity: .fatal)
+        }
         let root: Node?
         do {
             // Scalars are typed by `resolveScalar` (yaml.v3's rules), never by Yams' tags: the basic resolver
@@ -44,10 +53,22 @@ public enum ConfigFileDecoder {
                 file: file, path: "", message: "the top level must be a mapping with http, tcp, udp or tls",
                 severity: .fatal)
         }
-        return try convert(root, path: "", file: file) ?? .map([])
+        // Without aliases a document has at most about one node per byte; Yams shares an aliased node, but the
+        // conversion below expands it wherever it is used.
+        var nodeBudget = text.utf8.count + aliasExpansionAllowance
+        return try convert(root, path: "", file: file, budget: &nodeBudget) ?? .map([])
     }
 
-    private static func convert(_ node: Node, path: String, file: String) throws(ConfigIssue) -> RawConfigValue? {
+    private static func convert(
+        _ node: Node, path: String, file: String, budget: inout Int
+    ) throws(ConfigIssue) -> RawConfigValue? {
+        budget -= 1
+        guard budget >= 0 else {
+            throw ConfigIssue(
+                file: file, path: path,
+                message: "excessive aliasing: aliases expand the document by more than \(aliasExpansionAllowance) nodes",
+                severity: .fatal)
+        }
         switch node {
         case .scalar(let scalar):
             return resolveScalar(scalar)
@@ -55,7 +76,7 @@ public enum ConfigFileDecoder {
             var items: [RawConfigValue] = []
             for (index, item) in sequence.enumerated() {
                 // yaml.v3 keeps nulls inside sequences; paerser then turns them into empty values.
-                items.append(try convert(item, path: "\(path)[\(index)]", file: file) ?? .scalar(""))
+                items.append(try convert(item, path: "\(path)[\(index)]", file: file, budget: &budget) ?? .scalar(""))
             }
             return .list(items)
         case .mapping(let mapping):
@@ -68,7 +89,7 @@ public enum ConfigFileDecoder {
                     // YAML merge key: entries of the merged mapping(s) that the mapping does not set itself.
                     let sources = valueNode.sequence.map(Array.init) ?? [valueNode]
                     for source in sources {
-                        if case .map(let sourceEntries)? = try convert(source, path: path, file: file) {
+                        if case .map(let sourceEntries)? = try convert(source, path: path, file: file, budget: &budget) {
                             merged.append(contentsOf: sourceEntries)
                         }
                     }
@@ -80,7 +101,7 @@ public enum ConfigFileDecoder {
                         file: file, path: childPath, message: "key \"\(key)\" is defined twice in the same mapping",
                         severity: .fatal)
                 }
-                if let value = try convert(valueNode, path: childPath, file: file) {
+                if let value = try convert(valueNode, path: childPath, file: file, budget: &budget) {
                     entries.append(RawConfigEntry(key: key, value: value))
                 }
             }
