@@ -60,13 +60,13 @@ enum YAMLKeyGuard {
             beginLine()
             while index < bytes.count {
                 let byte = bytes[index]
-                let closesQuotedKey = index == quotedScalarEnd
+                let followsQuotedScalar = index == quotedScalarEnd
                 switch byte {
                 case UInt8(ascii: "\n"):
                     endLine()
                 case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                     index += 1
-                    if closesQuotedKey { quotedScalarEnd = index }
+                    if followsQuotedScalar { quotedScalarEnd = index }
                 case UInt8(ascii: "#") where index == lineStart || isBlank(at: index - 1):
                     skipToEndOfLine()
                 case UInt8(ascii: "\"") where atNodeStart, UInt8(ascii: "'") where atNodeStart:
@@ -79,7 +79,7 @@ enum YAMLKeyGuard {
                 case UInt8(ascii: "-") where atNodeStart && flowDepth == 0 && isSeparated(after: index):
                     parentColumn = column
                     index += 1
-                case UInt8(ascii: ":") where isValueIndicator(at: index, afterQuotedScalar: closesQuotedKey):
+                case UInt8(ascii: ":") where isValueIndicator(at: index, afterQuotedScalar: followsQuotedScalar):
                     parentColumn = lastTokenColumn
                     atNodeStart = true
                     index += 1

@@ -12,7 +12,7 @@ import Testing
 struct BadInputTests {
     static let good = "http:\n  routers:\n    web:\n      rule: \"Host(`good.test`)\"\n      service: noop@internal\n"
 
-    @Test("malformed YAML, a TOML header that aborted toml++, binary junk with NUL bytes, a 50 MB file: each is reported by file; Redis keeps the last good configuration; a good edit is published after them")
+    @Test("malformed YAML, TOML and JSON, a TOML header that aborted toml++, keys of keys and aliases of aliases that stalled Yams, binary junk with NUL bytes, a 50 MB file: each is reported by file; Redis keeps the last good configuration; a good edit is published after them")
     func badFiles() async throws {
         try await withRedisServer { server in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tc-bad-\(UUID().uuidString.prefix(8))").path
@@ -36,15 +36,22 @@ struct BadInputTests {
             var junk = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) })
             junk[10] = 0
             let fiftyMegabytes = String(repeating: "A", count: 50 * 1024 * 1024)
+            let keysOfKeys = "http:\n" + String(repeating: "  ? ? ? - ? ? - ? ?\n", count: 200)
+            let laughs = (1...30).reduce("a0: &a0 [x, x]\n") { $0 + "a\($1): &a\($1) [*a\($1 - 1), *a\($1 - 1)]\n" }
             let cases: [(file: String, contents: Data, expected: String)] = [
                 ("routes.yaml", Data("http:\n  routers: [web\n    rule: x\n".utf8), "routes.yaml"),
                 ("extra.toml", Data("[([tcp.routers.r]]\nrule = \"HostSNI(`*`)\"\n".utf8), "at line 1: a table header"),
+                ("broken.toml", Data("[http.routers.other]\nrule = \"Host(`x`)\nservice = \n".utf8), "broken.toml: not valid TOML"),
+                ("broken.json", Data("{\"http\": {\"routers\": {\"other\": }}".utf8), "broken.json: not valid YAML/JSON"),
+                ("keys.yaml", Data(keysOfKeys.utf8), "keys.yaml: not supported YAML at line 2: an explicit key"),
+                ("laughs.yaml", Data(laughs.utf8), "excessive aliasing"),
                 ("junk.json", junk, "junk.json"),
                 ("huge.yaml", Data(fiftyMegabytes.utf8), "huge.yaml"),
             ]
+            let badFiles = cases.map(\.file).filter { $0 != "routes.yaml" }
             for item in cases {
                 // Only this bad file next to the good one.
-                for name in ["extra.toml", "junk.json", "huge.yaml"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
+                for name in badFiles { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
                 try Self.good.write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
                 try item.contents.write(to: URL(fileURLWithPath: "\(directory)/\(item.file)"))
                 try await waitUntil("\(item.file) reported", timeout: .seconds(60)) {
@@ -55,7 +62,7 @@ struct BadInputTests {
                 #expect(coordinator.readiness() != nil, "/readyz answers")
                 #expect(try await server.cli("GET", ruleKey) == "Host(`good.test`)", "the last good configuration stays after \(item.file)")
             }
-            for name in ["extra.toml", "junk.json", "huge.yaml"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
+            for name in badFiles { try? FileManager.default.removeItem(atPath: "\(directory)/\(name)") }
             try Self.good.replacingOccurrences(of: "good.test", with: "fixed.test")
                 .write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
             try await waitUntil("the fixed configuration published") { try await server.cli("GET", ruleKey) == "Host(`fixed.test`)" }
