@@ -294,7 +294,7 @@ struct ChaosTests {
             print("chaos: fault schedule seed \(seed) (TC_CHAOS_SEED=\(seed) repeats it)")
             let writer = Task {
                 while !Task.isCancelled {
-                    try? deployment.writeNextGeneration()
+                    _ = try? deployment.writeNextGeneration()
                     try? await Task.sleep(for: .milliseconds(500))
                 }
             }

@@ -101,6 +101,29 @@ struct SettingsTests {
         #expect(try failure("redis: [").setting.hasSuffix(".yaml"))
         #expect(try failure("redis:\n  endpoints: [a:1]\nalerts:\n  webhookURL: ftp://x\n").setting == "alerts.webhookURL")
     }
+
+    @Test("a YAML error says where and what, and never quotes the file: not the password next to a duplicate key or on the broken line")
+    func yamlErrorsDoNotQuoteTheFile() throws {
+        func message(_ yaml: String) throws -> String {
+            let path = try write(yaml)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return try #require(throws: SettingsError.self) { try CoordinatorSettings.load(file: path, environment: [:]) }
+                .description
+        }
+        let secret = "hunter2-very-secret"
+        // `redis:` twice: Yams' own error quoted the whole file, password included.
+        let duplicate = try message("redis:\n  endpoints: [a:1]\n  password: \(secret)\ntraefik:\n  rootKey: t\nredis:\n  db: 1\n")
+        #expect(duplicate.contains("line 1, column 1") && duplicate.contains("the key \"redis\" more than once"), "\(duplicate)")
+        // A syntax error on the password's own line: Yams quoted that line.
+        let broken = try message("redis:\n  endpoints: [a:1]\n  password: \"\(secret)\n")
+        #expect(broken.contains("not valid YAML: line 4"), "\(broken)")
+        let keys = try message("redis:\n  password: \(secret)\n  ? [a]\n")
+        #expect(keys.contains("not supported YAML at line 3: an explicit key"), "\(keys)")
+        for text in [duplicate, broken, keys] {
+            #expect(!text.contains(secret), "\(text)")
+            #expect(!text.contains("\n"), "one line: \(text)")
+        }
+    }
 }
 
 @Suite("conf/coordinator.yaml")

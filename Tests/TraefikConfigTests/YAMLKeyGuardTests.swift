@@ -93,6 +93,22 @@ import Testing
         #expect(loaded.configuration.elements("http", "routers").count == 3)
     }
 
+    @Test("a YAML error names the line, column and problem, without quoting the file (a duplicate key quoted all of it)")
+    func errorsDoNotQuoteTheFile() {
+        let routers = (0..<2_000).map { "    r\($0): {rule: \"Host(`secret-\($0).test`)\", service: noop@internal}" }
+        let duplicate = "http:\n  routers:\n" + routers.joined(separator: "\n") + "\n    r5: {rule: \"Host(`x`)\"}\n"
+        let unclosed = "http:\n  routers:\n    r: {rule: \"Host(`secret.test`)\", service: [noop@internal}\n"
+        for (name, text, message) in [
+            ("dup.yaml", duplicate, "not valid YAML/JSON: line 8, column 5: a mapping has the key \"r5\" more than once"),
+            ("open.yaml", unclosed, "not valid YAML/JSON: line 3, column"),
+        ] {
+            let issues = DynamicConfigurationLoader.load(documents: [(name, text)]).issues
+            #expect(issues.count == 1 && issues.first?.message.hasPrefix(message) == true, "\(name): \(issues)")
+            let description = issues.first?.description ?? ""
+            #expect(description.count < 300 && !description.contains("secret") && !description.contains("\n"), "\(description)")
+        }
+    }
+
     @Test("every YAML and JSON file shipped in conf/ passes the guard")
     func shippedConfigurationPasses() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,4 +1,5 @@
 import Foundation
+import TraefikConfig
 import Yams
 
 /// One setting as written, before it is typed: a scalar, a list or a map, with where it came from.
@@ -25,9 +26,10 @@ enum SettingsSource {
     static func read(yaml text: String, file: String) throws(SettingsError) -> [String: RawSetting] {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLReader.compose(text)
         } catch {
-            throw SettingsError(setting: file, message: "not valid YAML: \(error)")
+            // The reader's errors never quote the file: a settings file holds passwords.
+            throw SettingsError(setting: file, message: error.description)
         }
         guard let root else { return [:] }
         guard case .mapping(let mapping) = root else {
