@@ -48,6 +48,27 @@ struct PublishPlanTests {
         #expect(chunks[3].deletes == ["t/http/services/old/loadBalancer/servers/0/url"])
     }
 
+    @Test("the byte-level router test agrees with splitting the key, on every awkward key")
+    func routerKeyTest() {
+        let keys = [
+            "traefik/http/routers/a/rule", "traefik/tcp/routers/a", "traefik/udp/routers/a/service",
+            "traefik/http/routers/", "traefik/http/routers//", "traefik//http//routers//x", "traefik/http/routers",
+            "traefik/http/router/a/rule", "traefik/http/routersx/a", "traefik/http/Routers/a", "traefik/routers/a/b",
+            "traefik/http/services/routers/x", "traefikx/http/routers/a", "traefik", "traefik/", "", "/http/routers/a",
+            "traefik/http/routers/\u{07F2}ed/rule", "traefik/\u{07F2}/routers/a", "traefik/http/routers\u{0301}/a",
+            "traefik/http/routers/a/b/c/d/e", "other/http/routers/a",
+        ]
+        for rootKey in ["traefik", "tr\u{07F2}", ""] {
+            for key in keys + keys.map({ rootKey + $0.dropFirst("traefik".count) }) {
+                #expect(
+                    ConfigKeyPath.isRouterKey(key, rootKey: rootKey) == (ConfigKeyPath(key, rootKey: rootKey)?.isRouter ?? false),
+                    "\(key) under \(rootKey)")
+            }
+        }
+        #expect(ConfigKeyPath.isRouterKey("traefik//http//routers//x", rootKey: "traefik"))
+        #expect(!ConfigKeyPath.isRouterKey("traefik/http/routers/", rootKey: "traefik"))
+    }
+
     @Test("the placeholder's name is reserved, whatever its case")
     func placeholder() {
         #expect(Placeholder.pair(rootKey: "traefik").key == "traefik/http/services/traefik-coordinator-placeholder/loadBalancer/passHostHeader")

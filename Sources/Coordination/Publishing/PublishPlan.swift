@@ -74,11 +74,20 @@ public struct PublishPlan: Sendable, Hashable {
     public func chunks(limit: Int) -> [Chunk] {
         if operationCount <= limit { return [Chunk(sets: sets, deletes: deletes, adopt: adopt)] }
         enum Operation { case set(KVPair), delete(String), adopt(String) }
+        var otherSets: [Operation] = [], routerSets: [Operation] = []
+        for pair in sets {
+            if isRouterKey(pair.key) { routerSets.append(.set(pair)) } else { otherSets.append(.set(pair)) }
+        }
+        var routerDeletes: [Operation] = [], otherDeletes: [Operation] = []
+        for key in deletes {
+            if isRouterKey(key) { routerDeletes.append(.delete(key)) } else { otherDeletes.append(.delete(key)) }
+        }
         var ordered: [Operation] = adopt.map { .adopt($0) }
-        ordered += sets.filter { !isRouterKey($0.key) }.map { .set($0) }
-        ordered += sets.filter { isRouterKey($0.key) }.map { .set($0) }
-        ordered += deletes.filter { isRouterKey($0) }.map { .delete($0) }
-        ordered += deletes.filter { !isRouterKey($0) }.map { .delete($0) }
+        ordered.reserveCapacity(operationCount)
+        ordered += otherSets
+        ordered += routerSets
+        ordered += routerDeletes
+        ordered += otherDeletes
         var chunks: [Chunk] = []
         var current = Chunk()
         for operation in ordered {
@@ -98,6 +107,6 @@ public struct PublishPlan: Sendable, Hashable {
 
     /// `<root>/http/routers/...`, `<root>/tcp/routers/...`, `<root>/udp/routers/...`.
     func isRouterKey(_ key: String) -> Bool {
-        ConfigKeyPath(key, rootKey: rootKey)?.isRouter ?? false
+        ConfigKeyPath.isRouterKey(key, rootKey: rootKey)
     }
 }

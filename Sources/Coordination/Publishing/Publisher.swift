@@ -171,7 +171,10 @@ public actor Publisher {
             .integer(Int64(chunk.adopt.count)), .string(record), .string(expectedRecord),
         ]
         arguments.reserveCapacity(6 + chunk.sets.count * 2 + chunk.deletes.count + chunk.adopt.count)
-        for pair in chunk.sets { arguments += [.string(pair.key), .string(pair.value)] }
+        for pair in chunk.sets {
+            arguments.append(.string(pair.key))
+            arguments.append(.string(pair.value))
+        }
         for key in chunk.deletes { arguments.append(.string(key)) }
         for key in chunk.adopt { arguments.append(.string(key)) }
         do {

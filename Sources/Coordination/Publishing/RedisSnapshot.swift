@@ -56,6 +56,8 @@ extension RedisSnapshot {
     /// What Redis holds once `plan` has been applied to this snapshot.
     func applying(_ plan: PublishPlan) -> RedisSnapshot {
         var next = self
+        next.values.reserveCapacity(values.count + plan.sets.count)
+        next.manifest.reserveCapacity(manifest.count + plan.sets.count + plan.adopt.count)
         for pair in plan.sets {
             next.values[pair.key] = pair.value
             next.manifest.insert(pair.key)
