@@ -111,7 +111,7 @@ public enum KVParser {
                         return nil
                     }
                     guard !node.value.isEmpty else { return nil }
-                    let items = node.value.split(separator: ",", omittingEmptySubsequences: false).compactMap { item -> ConfigNode? in
+                    let items = node.value.splitOnSeparator(",").compactMap { item -> ConfigNode? in
                         let trimmed = item.trimmingCharacters(in: .whitespacesAndNewlines)
                         return read(leaf: trimmed, as: element, path: path)
                     }

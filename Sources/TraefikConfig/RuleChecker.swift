@@ -214,7 +214,7 @@ public enum RuleChecker {
                 throw RuleError(message: "matcher \(matcher.name) takes \(expected) argument(s), got \(arguments.count)")
             }
             if matcher.name == "Path" || matcher.name == "PathPrefix", checksPaths,
-                let bad = arguments.first(where: { !$0.hasPrefix("/") })
+                let bad = arguments.first(where: { !$0.startsWithSeparator("/") })
             {
                 throw RuleError(message: "path \"\(bad)\" does not start with a \"/\"")
             }

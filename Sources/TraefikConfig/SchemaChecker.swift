@@ -71,7 +71,7 @@ struct SchemaChecker {
         case .scalar(let text) where element.isScalar:
             // Traefik splits a single value on commas: `entryPoints: web,websecure`.
             guard !text.isEmpty else { return nil }
-            items = text.split(separator: ",", omittingEmptySubsequences: false).map { .scalar(String($0)) }
+            items = text.splitOnSeparator(",").map { .scalar($0) }
         default:
             report(path, "expected a list, found \(raw.kindDescription)", .fatal)
             return nil
@@ -90,7 +90,7 @@ struct SchemaChecker {
                     report(itemPath, "empty list entry: Redis keys with empty values are skipped by Traefik, so the entry cannot be published", .notRepresentable)
                     continue
                 }
-                if trimmed.contains(",") {
+                if trimmed.containsSeparator(",") {
                     report(itemPath, "list entry \"\(trimmed)\" contains a comma: Traefik's KV provider splits list values on commas; write one entry per value", .notRepresentable)
                     continue
                 }
@@ -225,7 +225,7 @@ enum KeySegment {
     /// Why `name` cannot be one KV path segment, or `nil` when it can.
     static func problem(_ name: String) -> String? {
         if name.isEmpty { return "empty name: it cannot be a Redis key segment" }
-        if name.contains("/") { return "name \"\(name)\" contains \"/\", the Redis key separator" }
+        if name.containsSeparator("/") { return "name \"\(name)\" contains \"/\", the Redis key separator" }
         if name.allSatisfy(\.isASCIIDigit) {
             return "name \"\(name)\" is all digits: Traefik's KV provider reads such a key segment as a list index"
         }

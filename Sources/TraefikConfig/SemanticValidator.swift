@@ -49,7 +49,7 @@ enum SemanticValidator {
             _ reference: String, in section: String, _ collection: String, what: String, from element: String, at detail: String,
             implicit: Set<String> = []
         ) {
-            guard !reference.contains("@"), !implicit.contains(reference) else { return }
+            guard !reference.containsSeparator("@"), !implicit.contains(reference) else { return }
             if !names(section, collection).contains(reference) {
                 let hint = names(section, collection).first { $0.lowercased() == reference.lowercased() }
                     .map { " (did you mean \"\($0)\"? names are case-sensitive in references)" } ?? ""
@@ -83,10 +83,10 @@ enum SemanticValidator {
                 for collection in collections {
                     for name in configuration.elements(section, collection).keys {
                         let element = "\(section).\(collection).\(name)"
-                        if name.contains(",") {
+                        if name.containsSeparator(",") {
                             report(element, "", "name \"\(name)\" contains a comma: Traefik splits reference lists on commas, so it could not be referenced", .notRepresentable)
                         }
-                        if name.contains("@") {
+                        if name.containsSeparator("@") {
                             report(element, "", "name \"\(name)\" contains \"@\", which Traefik reads as a provider qualifier")
                         }
                     }

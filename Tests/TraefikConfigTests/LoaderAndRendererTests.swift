@@ -91,6 +91,27 @@ import Testing
         #expect(parsed.issues.isEmpty, "\(parsed.issues)")
         #expect(ConfigurationHash.hash(parsed.configuration) == ConfigurationHash.hash(loaded.configuration))
 
+        // A list entry that starts with a combining mark: `,` and the mark are one Swift Character, so the
+        // parser missed that comma in the joined list and merged two entries (found by fuzzing). Separators are
+        // matched as scalars, as Traefik matches bytes: `/` and `@` too.
+        let marked = "http:\n  routers:\n    r:\n      rule: \"Path(`/\u{0301}x`)\"\n      service: s@file\u{0301}\n"
+            + "      entryPoints: [web, \"\u{05BC}x\", \"y\u{0301}\"]\n"
+        let markedLoad = DynamicConfigurationLoader.load(documents: [("g.yaml", marked)])
+        #expect(markedLoad.issues.isEmpty, "\(markedLoad.issues)")
+        let markedParsed = KVParser.parse(KVRenderer.render(markedLoad.configuration))
+        #expect(markedParsed.issues.isEmpty, "\(markedParsed.issues)")
+        #expect(markedParsed.configuration.elements("http", "routers")["r"]?["entryPoints"]?.listItems.count == 3)
+        #expect(ConfigurationHash.hash(markedParsed.configuration) == ConfigurationHash.hash(markedLoad.configuration))
+        for (name, text, message) in [
+            ("h.yaml", "http:\n  routers:\n    \"a/\u{0301}b\":\n      rule: \"Path(`/x`)\"\n      service: noop@internal\n",
+             "contains \"/\""),
+            ("i.yaml", "http:\n  routers:\n    r:\n      rule: \"Path(`/x`)\"\n      service: noop@internal\n      entryPoints: [\"a,\u{05BC}b\"]\n",
+             "contains a comma"),
+        ] {
+            let issues = DynamicConfigurationLoader.load(documents: [(name, text)]).issues
+            #expect(issues.contains { $0.message.contains(message) }, "\(name): \(issues)")
+        }
+
         // Brackets that are values, not headers, are left to the TOML parser.
         let valid = """
             [http.services.s.loadBalancer]
