@@ -122,7 +122,9 @@ struct RedisReconnectTests {
                 if case .authenticationFailed = error as? RedisError { return true }
                 return false
             }
-            #expect(ContinuousClock.now - started < .seconds(5), "bounded by the 300 ms command timeout (generous bound for a loaded machine)")
+            // Without the timeout this would wait forever. The bound is loose on purpose: in CI this suite shares
+        // the process's event loops with the chaos suite's fault proxies, and it once took 5.3 s there.
+        #expect(ContinuousClock.now - started < .seconds(20), "bounded by the 300 ms command timeout (loose bound for a loaded machine)")
         }
     }
 
@@ -205,7 +207,9 @@ struct SilentServerTests {
             #expect(failed == address)
             #expect(error.isTransient)
         }
-        #expect(ContinuousClock.now - started < .seconds(5), "bounded by the 300 ms command timeout (generous bound for a loaded machine)")
+        // Without the timeout this would wait forever. The bound is loose on purpose: in CI this suite shares
+        // the process's event loops with the chaos suite's fault proxies, and it once took 5.3 s there.
+        #expect(ContinuousClock.now - started < .seconds(20), "bounded by the 300 ms command timeout (loose bound for a loaded machine)")
     }
 }
 
