@@ -15,7 +15,11 @@ struct RESPScanner: Sendable {
     private let limits: RESPLimits
     /// Where the next element header starts, relative to the start of the value being scanned.
     private var offset = 0
-    private var stack: [Frame] = []
+    /// The innermost open aggregate. It is kept apart from `enclosing` so that counting off an element, which
+    /// happens once per element, touches no array (the array's uniqueness check was 4 % of decoding).
+    private var innermost: Frame?
+    /// The open aggregates around `innermost`, outermost first.
+    private var enclosing: [Frame] = []
 
     init(limits: RESPLimits) {
         self.limits = limits
@@ -24,7 +28,8 @@ struct RESPScanner: Sendable {
     /// Forgets any partial progress (after an error, or before scanning unrelated bytes).
     mutating func reset() {
         offset = 0
-        stack.removeAll(keepingCapacity: true)
+        innermost = nil
+        enclosing.removeAll(keepingCapacity: true)
     }
 
     /// Returns the length in bytes of the complete value at the start of `bytes`, or `nil` if more bytes are
@@ -32,6 +37,7 @@ struct RESPScanner: Sendable {
     mutating func scan(_ bytes: UnsafeRawBufferPointer) throws(RESPProtocolError) -> Int? {
         do {
             while true {
+                skipPlainElements(bytes)
                 guard let step = try scanElementHeader(bytes) else { return nil }
                 switch step {
                 case .openedAggregate:
@@ -58,13 +64,51 @@ struct RESPScanner: Sendable {
         case consumedAttributePrefix
     }
 
+    /// Skips, in one tight loop, the integers and bulk strings that come next inside the innermost aggregate, as
+    /// long as each is complete and in its common valid form. It stops at anything else, which the general path
+    /// then reads (and reports, if it is wrong), and before the aggregate's last element, whose completion may
+    /// close aggregates. The checks are the general path's: an array of integers or an `MGET` reply is
+    /// validated as strictly, without a call and a step per element.
+    @inline(__always)
+    private mutating func skipPlainElements(_ bytes: UnsafeRawBufferPointer) {
+        guard var frame = innermost, frame.remaining > 1 else { return }
+        let count = bytes.count
+        let maxLineLength = limits.maxLineLength
+        let maxBulkLength = Int64(limits.maxBulkLength)
+        var position = offset
+        while frame.remaining > 1, position < count {
+            let type = bytes[position]
+            if type == RESPTypeIdentifier.integer.rawValue {
+                guard let lineEnd = Self.quickIntegerLineEnd(bytes, from: position + 1, limit: maxLineLength) else {
+                    break
+                }
+                position = lineEnd + 2
+            } else if type == RESPTypeIdentifier.bulkString.rawValue {
+                guard let line = Self.quickIntegerLine(bytes, from: position + 1, limit: maxLineLength),
+                      line.value >= 0, line.value <= maxBulkLength
+                else { break }
+                let payloadEnd = line.lineEnd + 2 + Int(line.value)
+                guard payloadEnd + 2 <= count, bytes[payloadEnd] == 0x0D, bytes[payloadEnd + 1] == 0x0A else { break }
+                position = payloadEnd + 2
+            } else {
+                break
+            }
+            frame.remaining -= 1
+        }
+        offset = position
+        innermost = frame
+    }
+
     /// Marks one element as complete; returns true when that completes the top-level value.
     private mutating func completeElement() -> Bool {
-        while !stack.isEmpty {
-            stack[stack.count - 1].remaining -= 1
-            if stack[stack.count - 1].remaining > 0 { return false }
-            let finished = stack.removeLast()
-            if finished.isAttribute { return false }
+        while var frame = innermost {
+            frame.remaining -= 1
+            if frame.remaining > 0 {
+                innermost = frame
+                return false
+            }
+            innermost = enclosing.popLast()
+            if frame.isAttribute { return false }
         }
         return true
     }
@@ -72,13 +116,21 @@ struct RESPScanner: Sendable {
     private mutating func scanElementHeader(_ bytes: UnsafeRawBufferPointer) throws(RESPProtocolError) -> Step? {
         let start = offset
         guard start < bytes.count else { return nil }
-        guard let type = RESPTypeIdentifier(rawValue: bytes[start]) else {
+        guard let type = RESPTypeIdentifier(byte: bytes[start]) else {
             throw RESPProtocolError(.invalidTypeIdentifier(bytes[start]), at: start)
         }
-        guard let lineEnd = try Self.findLineEnd(bytes, from: start + 1, limit: limits.maxLineLength) else {
-            return nil
-        }
         let lineStart = start + 1
+        let lineEnd: Int
+        // Integers, lengths and counts: the common, valid case is read in one pass. Anything else (incomplete,
+        // malformed, long) takes the general path, which reports each problem exactly.
+        let quickNumber = type.hasIntegerLine
+            ? Self.quickIntegerLine(bytes, from: lineStart, limit: limits.maxLineLength) : nil
+        if let quickNumber {
+            lineEnd = quickNumber.lineEnd
+        } else {
+            guard let end = try Self.findLineEnd(bytes, from: lineStart, limit: limits.maxLineLength) else { return nil }
+            lineEnd = end
+        }
         let afterLine = lineEnd + 2
 
         switch type {
@@ -87,7 +139,7 @@ struct RESPScanner: Sendable {
             return .completedElement
 
         case .integer:
-            _ = try Self.parseInteger(bytes, lineStart, lineEnd)
+            if quickNumber == nil { _ = try Self.parseInteger(bytes, lineStart, lineEnd) }
             offset = afterLine
             return .completedElement
 
@@ -119,8 +171,8 @@ struct RESPScanner: Sendable {
             return .completedElement
 
         case .bulkString, .bulkError, .verbatimString:
-            try Self.rejectStreamed(bytes, lineStart, lineEnd)
-            let length = try Self.parseInteger(bytes, lineStart, lineEnd)
+            let length: Int64
+            if let quickNumber { length = quickNumber.value } else { length = try Self.parseCount(bytes, lineStart, lineEnd) }
             if length == -1, type == .bulkString {  // RESP2 null bulk string
                 offset = afterLine
                 return .completedElement
@@ -143,8 +195,8 @@ struct RESPScanner: Sendable {
             return .completedElement
 
         case .array, .set, .push, .map, .attribute:
-            try Self.rejectStreamed(bytes, lineStart, lineEnd)
-            let count = try Self.parseInteger(bytes, lineStart, lineEnd)
+            let count: Int64
+            if let quickNumber { count = quickNumber.value } else { count = try Self.parseCount(bytes, lineStart, lineEnd) }
             if count == -1, type == .array {  // RESP2 null array
                 offset = afterLine
                 return .completedElement
@@ -159,10 +211,13 @@ struct RESPScanner: Sendable {
             if elements == 0 {
                 return type == .attribute ? .consumedAttributePrefix : .completedElement
             }
-            guard stack.count < limits.maxDepth else {
-                throw RESPProtocolError(.nestingTooDeep(limit: limits.maxDepth), at: start)
+            if let open = innermost {
+                guard enclosing.count + 1 < limits.maxDepth else {
+                    throw RESPProtocolError(.nestingTooDeep(limit: limits.maxDepth), at: start)
+                }
+                enclosing.append(open)
             }
-            stack.append(Frame(remaining: elements, isAttribute: type == .attribute))
+            innermost = Frame(remaining: elements, isAttribute: type == .attribute)
             return .openedAggregate
         }
     }
@@ -233,6 +288,59 @@ struct RESPScanner: Sendable {
         }
         if end - from > limit { throw RESPProtocolError(.lineTooLong(limit: limit), at: from) }
         return nil
+    }
+
+    /// Reads a complete, valid integer line (`[+-]digits` then CRLF) starting at `from`, when it has at most 18
+    /// digits and fits `limit`; returns its value and the index of its CR. Returns `nil` for anything else,
+    /// including input that ends early: the caller then takes the general path, which tells those cases apart.
+    /// Reads at most 20 bytes, so trying costs nothing when it fails.
+    @inline(__always)
+    static func quickIntegerLine(
+        _ bytes: UnsafeRawBufferPointer, from: Int, limit: Int
+    ) -> (value: Int64, lineEnd: Int)? {
+        let count = bytes.count
+        var index = from
+        guard index < count else { return nil }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative || bytes[index] == UInt8(ascii: "+") { index += 1 }
+        let digitsStart = index
+        var value: Int64 = 0
+        while index < count, index - digitsStart < 19 {
+            let digit = bytes[index] &- 0x30
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int64(digit)
+            index += 1
+        }
+        let digits = index - digitsStart
+        guard digits > 0, digits <= 18, index - from <= limit, index + 1 < count,
+              bytes[index] == 0x0D, bytes[index + 1] == 0x0A
+        else { return nil }
+        return (negative ? -value : value, index)
+    }
+
+    /// Like ``quickIntegerLine(_:from:limit:)`` when only validity matters: the index of the CR of a complete
+    /// integer line of at most 18 digits (which cannot overflow), without computing its value.
+    @inline(__always)
+    static func quickIntegerLineEnd(_ bytes: UnsafeRawBufferPointer, from: Int, limit: Int) -> Int? {
+        let count = bytes.count
+        var index = from
+        guard index < count else { return nil }
+        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
+        let digitsStart = index
+        while index < count, bytes[index] &- 0x30 < 10, index - digitsStart < 19 { index += 1 }
+        let digits = index - digitsStart
+        guard digits > 0, digits <= 18, index - from <= limit, index + 1 < count,
+              bytes[index] == 0x0D, bytes[index + 1] == 0x0A
+        else { return nil }
+        return index
+    }
+
+    /// A length or count line the quick path did not read: refuses RESP3 streamed values (`?`), then parses.
+    private static func parseCount(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int
+    ) throws(RESPProtocolError) -> Int64 {
+        try rejectStreamed(bytes, start, end)
+        return try parseInteger(bytes, start, end)
     }
 
     /// Parses an optionally signed decimal integer that fills `start..<end` exactly.

@@ -34,12 +34,12 @@ public struct RESPToken: Sendable, Hashable {
         /// The bytes of the elements, back to back.
         let elements: ByteBuffer
 
-        public func makeIterator() -> Iterator { Iterator(remaining: elements) }
+        public func makeIterator() -> Iterator { Iterator(reader: ValidatedValueReader(elements, count: count)) }
 
         /// Walks the elements in order.
         public struct Iterator: IteratorProtocol {
-            var remaining: ByteBuffer
-            public mutating func next() -> RESPToken? { remaining.readValidatedToken() }
+            var reader: ValidatedValueReader
+            public mutating func next() -> RESPToken? { reader.next() }
         }
     }
 
@@ -49,13 +49,13 @@ public struct RESPToken: Sendable, Hashable {
         public let count: Int
         let elements: ByteBuffer
 
-        public func makeIterator() -> Iterator { Iterator(remaining: elements) }
+        public func makeIterator() -> Iterator { Iterator(reader: ValidatedValueReader(elements, count: 2 * count)) }
 
         /// Walks the pairs in order.
         public struct Iterator: IteratorProtocol {
-            var remaining: ByteBuffer
+            var reader: ValidatedValueReader
             public mutating func next() -> (key: RESPToken, value: RESPToken)? {
-                guard let key = remaining.readValidatedToken(), let value = remaining.readValidatedToken() else {
+                guard let key = reader.next(), let value = reader.next() else {
                     return nil
                 }
                 return (key, value)
@@ -185,15 +185,13 @@ extension RESPToken {
 
     static func readHeader(_ buffer: ByteBuffer, at offset: Int) -> Header {
         buffer.withUnsafeReadableBytes { bytes in
-            let type = RESPTypeIdentifier(rawValue: bytes[offset])!  // validated
+            let type = RESPTypeIdentifier(byte: bytes[offset])!  // validated
+            if type.hasIntegerLine, let quick = RESPScanner.quickIntegerLine(bytes, from: offset + 1, limit: .max) {
+                return Header(type: type, lineStart: offset + 1, lineEnd: quick.lineEnd, number: quick.value)
+            }
             let lineEnd = try! RESPScanner.findLineEnd(bytes, from: offset + 1, limit: .max)!  // validated
             var number: Int64 = 0
-            switch type {
-            case .integer, .bulkString, .bulkError, .verbatimString, .array, .set, .push, .map, .attribute:
-                number = (try? RESPScanner.parseInteger(bytes, offset + 1, lineEnd)) ?? 0
-            default:
-                break
-            }
+            if type.hasIntegerLine { number = (try? RESPScanner.parseInteger(bytes, offset + 1, lineEnd)) ?? 0 }
             return Header(type: type, lineStart: offset + 1, lineEnd: lineEnd, number: number)
         }
     }
