@@ -293,7 +293,7 @@ struct RESPScanner: Sendable {
     /// Reads a complete, valid integer line (`[+-]digits` then CRLF) starting at `from`, when it has at most 18
     /// digits and fits `limit`; returns its value and the index of its CR. Returns `nil` for anything else,
     /// including input that ends early: the caller then takes the general path, which tells those cases apart.
-    /// Reads at most 20 bytes, so trying costs nothing when it fails.
+    /// Reads at most 22 bytes (a sign, 19 digits, CRLF), so trying costs little when it fails.
     @inline(__always)
     static func quickIntegerLine(
         _ bytes: UnsafeRawBufferPointer, from: Int, limit: Int
