@@ -46,4 +46,26 @@ struct DesiredStateWatcherTests {
         }
         #expect(error.problems.contains { $0.contains("bogus") && $0.contains("routes.yaml") })
     }
+
+    @Test("a settled change is reported when its debounce ends, not a poll interval later")
+    func debounceShorterThanInterval() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tc-watch-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "http: {}\n".write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
+        let changes = Mutex<[ContinuousClock.Instant]>([])
+        // Polls 2 s apart, debounce 100 ms. The change is made just after a poll, so it is seen about 2 s later;
+        // waiting for the next poll to confirm it settled would report it about 4 s after the change.
+        let watcher = DesiredStateWatcher(path: directory, debounce: .milliseconds(100), pollInterval: .seconds(2))
+        let watching = Task { await watcher.run { changes.withLock { $0.append(.now) } } }
+        defer { watching.cancel() }
+        try await Task.sleep(for: .milliseconds(50))
+        let changed = ContinuousClock.now
+        try "http:\n  routers: {}\n".write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while changes.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let fired = try #require(changes.withLock { $0.first }, "the change was never reported")
+        #expect(fired - changed >= .milliseconds(100), "not before the debounce")
+        #expect(fired - changed < .seconds(3), "reported \(fired - changed) after the change: one poll to see it, then only the debounce")
+    }
 }

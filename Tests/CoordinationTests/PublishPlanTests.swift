@@ -1,4 +1,6 @@
 @testable import Coordination
+import Foundation
+import TestSupport
 import TraefikConfig
 import Testing
 
@@ -69,10 +71,120 @@ struct PublishPlanTests {
         #expect(!ConfigKeyPath.isRouterKey("traefik/http/routers/", rootKey: "traefik"))
     }
 
+    /// The plan as it was computed before the shortcut for "every key Redis holds is desired": the reference
+    /// the shortcut must agree with.
+    func referencePlan(
+        desired: [KVPair], snapshot: RedisSnapshot, rootKey: String, prune: CoordinatorSettings.Prune
+    ) -> PublishPlan {
+        var plan = PublishPlan(sets: [], deletes: [], adopt: [], foreign: [], unchanged: 0, rootKey: rootKey)
+        let wanted = Set(desired.map(\.key))
+        for pair in desired {
+            if snapshot.values[pair.key] == pair.value {
+                plan.unchanged += 1
+                if !snapshot.manifest.contains(pair.key) { plan.adopt.append(pair.key) }
+            } else {
+                plan.sets.append(pair)
+            }
+        }
+        for key in snapshot.values.keys where !wanted.contains(key) {
+            if snapshot.manifest.contains(key) || (prune == .all && KVPair.isKey(key, under: rootKey)) {
+                plan.deletes.append(key)
+            } else {
+                plan.foreign.append(key)
+            }
+        }
+        for key in snapshot.manifest where !wanted.contains(key) && snapshot.values[key] == nil { plan.deletes.append(key) }
+        plan.sets.sort { $0.key < $1.key }
+        plan.deletes.sort()
+        plan.adopt.sort()
+        plan.foreign.sort()
+        return plan
+    }
+
+    @Test("planning agrees with the reference on random snapshots, sorted or not, with and without repeated keys")
+    func randomPlans() {
+        var generator = SplitMix64(seed: 0x9_1A4)
+        let universe = (0..<12).map { "traefik/http/routers/r\($0)/rule" } + ["traefik-lease", "other/key"]
+        var shortcuts = 0
+        for round in 0..<3_000 {
+            let keys = universe.filter { _ in Bool.random(using: &generator) }
+            var desired = keys.map { pair($0, ["a", "b"].randomElement(using: &generator)!) }
+            switch round % 4 {
+            case 0: desired.sort { $0.key < $1.key }
+            case 1: desired.shuffle(using: &generator)
+            case 2: if let first = desired.first { desired.append(first) }  // a repeated key
+            default: desired.sort { $0.key < $1.key }
+            }
+            // Mostly snapshots that hold only desired keys (where the shortcut applies), sometimes more.
+            let held = round % 3 == 0 ? universe : keys
+            var values: [String: String] = [:]
+            for key in held where Bool.random(using: &generator) || round % 3 != 0 { values[key] = ["a", "b"].randomElement(using: &generator)! }
+            let manifest = Set(held.filter { _ in Bool.random(using: &generator) })
+            let snapshot = RedisSnapshot(values: values, manifest: manifest)
+            for prune in [CoordinatorSettings.Prune.owned, .all] {
+                let plan = PublishPlan.make(desired: desired, snapshot: snapshot, rootKey: "traefik", prune: prune)
+                let expected = referencePlan(desired: desired, snapshot: snapshot, rootKey: "traefik", prune: prune)
+                #expect(plan == expected, "round \(round): \(desired.map(\.key)) against \(values.keys.sorted()), manifest \(manifest.sorted())")
+            }
+            if Set(values.keys).isSubset(of: keys) && manifest.isSubset(of: keys) { shortcuts += 1 }
+        }
+        #expect(shortcuts > 1_000, "most rounds exercise the shortcut")
+    }
+
+    @Test("a repeated desired key cannot hide a deletion")
+    func repeatedKey() {
+        // Two desired entries, two keys in Redis and the manifest: the counts match, but "b" is not desired.
+        let desired = [pair("traefik/a", "1"), pair("traefik/a", "1")]
+        let snapshot = RedisSnapshot(values: ["traefik/a": "1", "traefik/b": "2"], manifest: ["traefik/a", "traefik/b"])
+        let plan = PublishPlan.make(desired: desired, snapshot: snapshot, rootKey: "traefik", prune: .owned)
+        #expect(plan.deletes == ["traefik/b"])
+    }
+
+    @Test("the desired pairs are in key order with the placeholder among them, so planning can use its shortcut")
+    func desiredPairsOrder() throws {
+        let text = """
+            http:
+              routers:
+                zz: {rule: "Host(`z`)", service: web}
+                aa: {rule: "Host(`a`)", service: web}
+              services:
+                web: {loadBalancer: {servers: [{url: "http://10.0.0.1"}]}}
+                zzz: {loadBalancer: {servers: [{url: "http://10.0.0.2"}]}}
+            """
+        let loaded = DynamicConfigurationLoader.load(documents: [(file: "routes.yaml", text: text)])
+        try #require(loaded.issues.isEmpty, "\(loaded.issues)")
+        let pairs = Publisher.desiredPairs(loaded.configuration, rootKey: "traefik")
+        #expect(PublishPlan.keysAreSortedAndDistinct(pairs))
+        #expect(pairs.contains(Placeholder.pair(rootKey: "traefik")))
+        #expect(pairs.first?.key != Placeholder.pair(rootKey: "traefik").key && pairs.last?.key != Placeholder.pair(rootKey: "traefik").key)
+    }
+
     @Test("the placeholder's name is reserved, whatever its case")
     func placeholder() {
         #expect(Placeholder.pair(rootKey: "traefik").key == "traefik/http/services/traefik-coordinator-placeholder/loadBalancer/passHostHeader")
         #expect(Placeholder.collides("traefik/http/routers/Traefik-Coordinator-Placeholder/rule", rootKey: "traefik"))
         #expect(!Placeholder.collides("traefik/http/routers/web/rule", rootKey: "traefik"))
+    }
+
+    @Test("a configuration that uses the placeholder's name is refused; any other gets the placeholder added")
+    func placeholderInConfiguration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tc-placeholder-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func load(serviceName: String) throws -> Result<DesiredState, DesiredStateError> {
+            let text = "http:\n  services:\n    \(serviceName):\n      loadBalancer:\n        servers:\n          - url: \"http://10.0.0.1\"\n"
+            try text.write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
+            return DesiredState.load(path: directory, rootKey: "traefik")
+        }
+        guard case .failure(let error) = try load(serviceName: "Traefik-Coordinator-Placeholder") else {
+            Issue.record("the reserved name was accepted")
+            return
+        }
+        #expect(error.problems == [
+            "traefik/http/services/Traefik-Coordinator-Placeholder/loadBalancer/servers/0/url: the name 'traefik-coordinator-placeholder' is reserved by traefik-coordinator; rename the element"
+        ])
+        let state = try load(serviceName: "web").get()
+        #expect(state.pairs.contains(Placeholder.pair(rootKey: "traefik")))
+        #expect(PublishPlan.keysAreSortedAndDistinct(state.pairs))
     }
 }

@@ -17,14 +17,14 @@ public struct DesiredState: Sendable, Hashable {
         guard loaded.isValid else {
             return .failure(DesiredStateError(problems: loaded.issues.map(\.description)))
         }
-        let pairs = Publisher.desiredPairs(loaded.configuration, rootKey: rootKey)
-        let collisions = pairs.dropLast().filter { Placeholder.collides($0.key, rootKey: rootKey) }
-        if let collision = collisions.first {
+        let rendered = KVRenderer.render(loaded.configuration, rootKey: rootKey)
+        if let collision = rendered.first(where: { Placeholder.collides($0.key, rootKey: rootKey) }) {
             return .failure(
                 DesiredStateError(problems: [
                     "\(collision.key): the name '\(Placeholder.name)' is reserved by traefik-coordinator; rename the element"
                 ]))
         }
+        let pairs = Publisher.withPlaceholder(rendered, rootKey: rootKey)
         return .success(
             DesiredState(pairs: pairs, hash: ConfigurationHash.hash(pairs: pairs, rootKey: rootKey), files: loaded.files))
     }

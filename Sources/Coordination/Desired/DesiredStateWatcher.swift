@@ -21,7 +21,10 @@ public struct DesiredStateWatcher: Sendable {
         var settled = Self.fingerprint(of: path)
         var pending: (fingerprint: [String], since: ContinuousClock.Instant)?
         while !Task.isCancelled {
-            try? await Task.sleep(for: pollInterval)
+            // While a change settles, look again when its debounce ends, not a whole interval later: with the
+            // default 250 ms interval a 50 ms debounce used to wait 250 ms.
+            let wait = pending.map { min(pollInterval, max(.zero, $0.since + debounce - .now)) } ?? pollInterval
+            try? await Task.sleep(for: wait)
             let now = ContinuousClock.now
             let current = Self.fingerprint(of: path)
             if current != (pending?.fingerprint ?? settled) {

@@ -30,33 +30,56 @@ public struct PublishPlan: Sendable, Hashable {
         desired: [KVPair], snapshot: RedisSnapshot, rootKey: String, prune: CoordinatorSettings.Prune
     ) -> PublishPlan {
         var plan = PublishPlan(sets: [], deletes: [], adopt: [], foreign: [], unchanged: 0, rootKey: rootKey)
-        var wanted = Set<String>()
-        wanted.reserveCapacity(desired.count)
+        var desiredInValues = 0
+        var desiredInManifest = 0
         for pair in desired {
-            wanted.insert(pair.key)
-            if snapshot.values[pair.key] == pair.value {
+            let current = snapshot.values[pair.key]
+            let owned = snapshot.manifest.contains(pair.key)
+            if current != nil { desiredInValues += 1 }
+            if owned { desiredInManifest += 1 }
+            if current == pair.value {
                 plan.unchanged += 1
-                if !snapshot.manifest.contains(pair.key) { plan.adopt.append(pair.key) }
+                if !owned { plan.adopt.append(pair.key) }
             } else {
                 plan.sets.append(pair)
             }
         }
-        for key in snapshot.values.keys where !wanted.contains(key) {
-            if snapshot.manifest.contains(key) || (prune == .all && KVPair.isKey(key, under: rootKey)) {
-                plan.deletes.append(key)
-            } else {
-                plan.foreign.append(key)
-            }
-        }
-        // Manifest entries whose keys are gone: forget them (DEL of a missing key sends no notification).
-        for key in snapshot.manifest where !wanted.contains(key) && snapshot.values[key] == nil {
-            plan.deletes.append(key)
+        // When the desired keys are distinct and account for every key Redis holds and every key the manifest
+        // lists, nothing is to be deleted or reported, and the walks below can be skipped. They cost a set of
+        // every desired key and three lookups per key of the snapshot: most of an incremental plan's time
+        // for 60,000 keys.
+        let everyKeyDesired = desiredInValues == snapshot.values.count && desiredInManifest == snapshot.manifest.count
+        if !(everyKeyDesired && keysAreSortedAndDistinct(desired)) {
+            plan.addDeletions(desired: desired, snapshot: snapshot, prune: prune)
         }
         plan.sets.sort { $0.key < $1.key }
         plan.deletes.sort()
         plan.adopt.sort()
         plan.foreign.sort()
         return plan
+    }
+
+    /// True when every key is greater than the one before it: sorted, so no key appears twice. Rendered pairs
+    /// are sorted; anything else (or a duplicate) answers false and takes the general path.
+    static func keysAreSortedAndDistinct(_ pairs: [KVPair]) -> Bool {
+        zip(pairs, pairs.dropFirst()).allSatisfy { $0.key < $1.key }
+    }
+
+    /// Adds the deletions (owned keys no longer desired, manifest entries whose keys are gone) and the foreign
+    /// keys left alone.
+    private mutating func addDeletions(desired: [KVPair], snapshot: RedisSnapshot, prune: CoordinatorSettings.Prune) {
+        let wanted = Set(desired.lazy.map(\.key))
+        for key in snapshot.values.keys where !wanted.contains(key) {
+            if snapshot.manifest.contains(key) || (prune == .all && KVPair.isKey(key, under: rootKey)) {
+                deletes.append(key)
+            } else {
+                foreign.append(key)
+            }
+        }
+        // Manifest entries whose keys are gone: forget them (DEL of a missing key sends no notification).
+        for key in snapshot.manifest where !wanted.contains(key) && snapshot.values[key] == nil {
+            deletes.append(key)
+        }
     }
 
     /// One fenced step of a publish.

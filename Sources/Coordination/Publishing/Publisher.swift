@@ -67,7 +67,16 @@ public actor Publisher {
 
     /// The desired keys as published: the rendered configuration plus the placeholder.
     public static func desiredPairs(_ configuration: DynamicConfiguration, rootKey: String) -> [KVPair] {
-        KVRenderer.render(configuration, rootKey: rootKey) + [Placeholder.pair(rootKey: rootKey)]
+        withPlaceholder(KVRenderer.render(configuration, rootKey: rootKey), rootKey: rootKey)
+    }
+
+    /// `rendered` (in key order, as rendered) with the placeholder inserted in key order, so that planning can
+    /// tell in one pass that no key repeats.
+    public static func withPlaceholder(_ rendered: [KVPair], rootKey: String) -> [KVPair] {
+        var pairs = rendered
+        let placeholder = Placeholder.pair(rootKey: rootKey)
+        pairs.insert(placeholder, at: pairs.firstIndex { $0.key > placeholder.key } ?? pairs.endIndex)
+        return pairs
     }
 
     /// What a publish of `desired` would change now.
