@@ -79,10 +79,8 @@ struct RESPScanner: Sendable {
         while frame.remaining > 1, position < count {
             let type = bytes[position]
             if type == RESPTypeIdentifier.integer.rawValue {
-                guard let lineEnd = Self.quickIntegerLineEnd(bytes, from: position + 1, limit: maxLineLength) else {
-                    break
-                }
-                position = lineEnd + 2
+                guard let line = Self.quickIntegerLine(bytes, from: position + 1, limit: maxLineLength) else { break }
+                position = line.lineEnd + 2
             } else if type == RESPTypeIdentifier.bulkString.rawValue {
                 guard let line = Self.quickIntegerLine(bytes, from: position + 1, limit: maxLineLength),
                       line.value >= 0, line.value <= maxBulkLength
@@ -291,9 +289,9 @@ struct RESPScanner: Sendable {
     }
 
     /// Reads a complete, valid integer line (`[+-]digits` then CRLF) starting at `from`, when it has at most 18
-    /// digits and fits `limit`; returns its value and the index of its CR. Returns `nil` for anything else,
-    /// including input that ends early: the caller then takes the general path, which tells those cases apart.
-    /// Reads at most 22 bytes (a sign, 19 digits, CRLF), so trying costs little when it fails.
+    /// digits (which cannot overflow) and fits `limit`; returns its value and the index of its CR. Returns `nil`
+    /// for anything else, including input that ends early: the caller then takes the general path, which tells
+    /// those cases apart. Reads at most 22 bytes (a sign, 19 digits, CRLF), so trying costs little when it fails.
     @inline(__always)
     static func quickIntegerLine(
         _ bytes: UnsafeRawBufferPointer, from: Int, limit: Int
@@ -316,23 +314,6 @@ struct RESPScanner: Sendable {
               bytes[index] == 0x0D, bytes[index + 1] == 0x0A
         else { return nil }
         return (negative ? -value : value, index)
-    }
-
-    /// Like ``quickIntegerLine(_:from:limit:)`` when only validity matters: the index of the CR of a complete
-    /// integer line of at most 18 digits (which cannot overflow), without computing its value.
-    @inline(__always)
-    static func quickIntegerLineEnd(_ bytes: UnsafeRawBufferPointer, from: Int, limit: Int) -> Int? {
-        let count = bytes.count
-        var index = from
-        guard index < count else { return nil }
-        if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
-        let digitsStart = index
-        while index < count, bytes[index] &- 0x30 < 10, index - digitsStart < 19 { index += 1 }
-        let digits = index - digitsStart
-        guard digits > 0, digits <= 18, index - from <= limit, index + 1 < count,
-              bytes[index] == 0x0D, bytes[index + 1] == 0x0A
-        else { return nil }
-        return index
     }
 
     /// A length or count line the quick path did not read: refuses RESP3 streamed values (`?`), then parses.
