@@ -54,18 +54,21 @@ struct DesiredStateWatcherTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "http: {}\n".write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
         let changes = Mutex<[ContinuousClock.Instant]>([])
-        // Polls 2 s apart, debounce 100 ms. The change is made just after a poll, so it is seen about 2 s later;
-        // waiting for the next poll to confirm it settled would report it about 4 s after the change.
-        let watcher = DesiredStateWatcher(path: directory, debounce: .milliseconds(100), pollInterval: .seconds(2))
+        // Polls 5 s apart, debounce 100 ms, the change made before the first poll: it is seen at that poll, about
+        // 5 s after the start, and reported 100 ms later; waiting for the next poll to confirm that it settled
+        // would report it about 10 s after the start. The bound between the two leaves 2.5 s for a busy machine
+        // to start the watcher late (in CI it once started 1 s late).
+        let started = ContinuousClock.now
+        let watcher = DesiredStateWatcher(path: directory, debounce: .milliseconds(100), pollInterval: .seconds(5))
         let watching = Task { await watcher.run { changes.withLock { $0.append(.now) } } }
         defer { watching.cancel() }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(500))  // the watcher has read the files before they change
         let changed = ContinuousClock.now
         try "http:\n  routers: {}\n".write(toFile: "\(directory)/routes.yaml", atomically: true, encoding: .utf8)
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(20)
         while changes.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         let fired = try #require(changes.withLock { $0.first }, "the change was never reported")
         #expect(fired - changed >= .milliseconds(100), "not before the debounce")
-        #expect(fired - changed < .seconds(3), "reported \(fired - changed) after the change: one poll to see it, then only the debounce")
+        #expect(fired - started < .milliseconds(7_500), "reported \(fired - started) after the start: one poll to see it, then only the debounce")
     }
 }
