@@ -21,10 +21,7 @@ public struct DesiredStateWatcher: Sendable {
         var settled = Self.fingerprint(of: path)
         var pending: (fingerprint: [String], since: ContinuousClock.Instant)?
         while !Task.isCancelled {
-            // While a change settles, look again when its debounce ends, not a whole interval later: with the
-            // default 250 ms interval a 50 ms debounce used to wait 250 ms.
-            let wait = pending.map { min(pollInterval, max(.zero, $0.since + debounce - .now)) } ?? pollInterval
-            try? await Task.sleep(for: wait)
+            try? await Task.sleep(for: wait(settlingSince: pending?.since, now: .now))
             let now = ContinuousClock.now
             let current = Self.fingerprint(of: path)
             if current != (pending?.fingerprint ?? settled) {
@@ -35,6 +32,14 @@ public struct DesiredStateWatcher: Sendable {
                 await onChange()
             }
         }
+    }
+
+    /// How long to sleep before the next look. While a change settles (`settlingSince`), look again when its
+    /// debounce ends, not a whole interval later: with the default 250 ms interval, a 50 ms debounce used to
+    /// wait 250 ms.
+    func wait(settlingSince: ContinuousClock.Instant?, now: ContinuousClock.Instant) -> Duration {
+        guard let settlingSince else { return pollInterval }
+        return min(pollInterval, max(.zero, settlingSince + debounce - now))
     }
 
     /// Path, size, modification time and inode of every file the loader would read (symlinks followed).
