@@ -17,6 +17,9 @@ public actor Coordinator {
     private let lease: LeaseElector
     private let publisher: Publisher
     private let webhook: AlertWebhook?
+    private let traefikAPI: TraefikAPI
+    /// Repeated Redis failures, reported once and then at most once a minute; `/status` and readiness read it.
+    private let problems: RedisProblemLog
     private var logger: Logger
     private let triggers: AsyncStream<Trigger>
     private let triggerSink: AsyncStream<Trigger>.Continuation
@@ -39,20 +42,26 @@ public actor Coordinator {
     private var stopping = false
 
     /// Creates the coordinator; ``run()`` starts it.
-    public init(settings: CoordinatorSettings, target: RedisTarget, logger: Logger) {
+    ///
+    /// - Throws: a setting of the alert webhook or of Traefik's API that cannot be used (a URL, or a TLS file
+    ///   for `https://`): these are loaded here, so that the start fails rather than every alert.
+    public init(settings: CoordinatorSettings, target: RedisTarget, logger: Logger) throws(SettingsError) {
         self.settings = settings
         self.target = target
         var logger = logger
         logger[metadataKey: "instance"] = "\(settings.instanceId)"
         self.logger = logger
         let keys = StateKeys(prefix: settings.effectiveStatePrefix)
+        problems = RedisProblemLog(logger: logger)
         lease = LeaseElector(
-            redis: target.executor, keys: keys, instanceId: settings.instanceId, timing: settings.lease, logger: logger)
+            redis: target.executor, keys: keys, instanceId: settings.instanceId, timing: settings.lease, logger: logger,
+            problems: problems, announcementFix: Self.aclFix(settings, "&\(keys.releasedChannel)"))
         publisher = Publisher(
             redis: target.executor, keys: keys, rootKey: settings.rootKey, prune: settings.prune,
             atomicLimit: settings.atomicLimit, logger: logger)
         (triggers, triggerSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
-        webhook = AlertWebhook(url: settings.alertWebhookURL, logger: logger)
+        webhook = try AlertWebhook.make(settings: settings, logger: logger)
+        traefikAPI = try TraefikAPI(settings: settings, logger: logger)
     }
 
     /// Runs until the calling task is cancelled (SIGTERM), then releases the lease so a successor takes over
@@ -93,14 +102,15 @@ public actor Coordinator {
     public func status() async -> CoordinatorStatus {
         let holder = await lease.observedHolder
         let address = await target.masterAddress
-        let ready = address != nil && desired != nil && !stopping
+        let redisProblems = await problems.problems
+        let ready = address != nil && desired != nil && !stopping && !redisProblems.contains { $0.kind != .transient }
         return CoordinatorStatus(
             instanceId: settings.instanceId, role: role, term: term,
             leaderId: holder.map(LeaseToken.instance(of:)),
             masterAddress: address?.description, rootKey: settings.rootKey, statePrefix: settings.effectiveStatePrefix,
             desiredHash: desired?.hash, desiredFiles: desired?.files ?? [], desiredErrors: desiredErrors,
             publishedHash: publishedHash, lastPublish: lastPublish, foreignKeys: foreignKeys, health: health, ready: ready,
-            stopping: stopping)
+            stopping: stopping, redisProblems: redisProblems)
     }
 
     // MARK: - Inputs
@@ -157,15 +167,35 @@ public actor Coordinator {
     /// A leader that releases the lease announces it: try at once rather than at the next retry period.
     private func listenForReleases() async {
         let subscriber = target.makeSubscriber(logger: logger)
-        try? await subscriber.subscribe([StateKeys(prefix: settings.effectiveStatePrefix).releasedChannel])
+        let channel = StateKeys(prefix: settings.effectiveStatePrefix).releasedChannel
+        try? await subscriber.subscribe([channel])
         let lease = self.lease
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await subscriber.run() }
+            group.addTask { try? await subscriber.run(onConfigurationError: .retry(maximumDelay: .seconds(30))) }
+            group.addTask { await self.report(subscriber.events, as: .releaseChannel, fix: Self.aclFix(self.settings, "&\(channel)")) }
             for await _ in subscriber.messages {
                 await lease.step()
             }
             group.cancelAll()
         }
+    }
+
+    /// Reports a subscriber's failures (a refused channel, a wrong password) to the problem log, and clears
+    /// them when it subscribes.
+    private func report(_ events: AsyncStream<RedisSubscriberEvent>, as activity: RedisProblemLog.Activity, fix: String) async {
+        for await event in events {
+            switch event {
+            case .subscribed: await problems.succeeded(activity)
+            case .failed(let error):
+                await problems.failed(activity, error: error, fix: error.serverError?.kind == .noPermission ? fix : nil)
+            case .disconnected: break
+            }
+        }
+    }
+
+    /// The `ACL SETUSER` line that grants `rules` to the coordinator's user.
+    nonisolated static func aclFix(_ settings: CoordinatorSettings, _ rules: String) -> String {
+        "ACL SETUSER \(settings.redis.username ?? "default") \(rules) (and the same rule in your aclfile or users.acl)"
     }
 
     private func followMaster() async {
@@ -199,10 +229,11 @@ public actor Coordinator {
     /// events Traefik reacts to, debounced by one second.
     private func verifyOnKeyspaceEvents() async {
         let subscriber = target.makeSubscriber(logger: logger)
-        let pattern = "__keyspace@\(settings.redis.database)__:\(RedisSnapshot.globEscaped(settings.rootKey))*"
+        let pattern = AccessControlCheck.keyspacePattern(rootKey: settings.rootKey, database: settings.redis.database)
         try? await subscriber.psubscribe([pattern])
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await subscriber.run() }
+            group.addTask { try? await subscriber.run(onConfigurationError: .retry(maximumDelay: .seconds(30))) }
+            group.addTask { await self.report(subscriber.events, as: .keyspaceChannel, fix: Self.aclFix(self.settings, "&\(pattern)")) }
             group.addTask {
                 for await _ in subscriber.messages { await self.keyspaceEventArrived() }
             }
@@ -224,7 +255,7 @@ public actor Coordinator {
     /// Checks notifications and drift on every node; logs an error with the remedy when a node starts failing.
     func checkHealth() async {
         var report = await HealthReport.collect(
-            settings: settings, target: target, desired: desired, desiredProblems: desiredErrors,
+            settings: settings, target: target, traefikAPI: traefikAPI, desired: desired, desiredProblems: desiredErrors,
             autoFix: settings.notificationAutoFix)
         for index in report.traefik.indices {
             let pod = report.traefik[index]
@@ -238,6 +269,11 @@ public actor Coordinator {
         }
         health = report
         CoordinatorMetrics.health(report)
+        if let unreachable = report.masterUnreachable {
+            await problems.failed(.health, kind: unreachable.kind, message: unreachable.message, fix: nil)
+        } else {
+            await problems.succeeded(.health)
+        }
         var failing = Set<String>()
         for node in report.nodes where !node.notifications.isHealthy && node.notifications.state != .inconclusive {
             failing.insert(node.address)
@@ -289,6 +325,7 @@ public actor Coordinator {
             let result = try await publisher.publish(
                 desired: desired.pairs, hash: desired.hash, instanceId: settings.instanceId,
                 incremental: trigger == .desiredChanged, leadership: { await lease.leadership() })
+            await problems.succeeded(.publish)
             publishedHash = result.hash
             foreignKeys = result.foreign
             let changed = result.written + result.deleted + result.adopted > 0
@@ -314,7 +351,9 @@ public actor Coordinator {
             case .noLeadership:
                 break
             case .redis(let message):
-                logger.error("publish failed; retried at the next trigger", metadata: ["error": "\(message)"])
+                await problems.failed(
+                    .publish, kind: message.contains("NOPERM") ? .permission : .transient,
+                    message: "\(message) (retried at the next trigger)", fix: nil)
             }
         }
     }

@@ -34,8 +34,13 @@ public struct CoordinatorStatus: Sendable, Hashable, Codable {
     public var foreignKeys: [String]
     /// The last health check of every node: notifications and drift (nil before the first).
     public var health: HealthReport?
-    /// Ready: Redis reachable, a valid desired configuration loaded, and not shutting down.
+    /// Ready: Redis reachable, a valid desired configuration loaded, no Redis configuration or permission
+    /// problem open, and not shutting down.
     public var ready: Bool
     /// True from the moment a graceful shutdown began (readiness is false from then on).
     public var stopping: Bool
+    /// What keeps failing against Redis, per activity (lease, health, publish, channels), with its kind
+    /// (`transient`, `configuration`, `permission`), since when, how often, and the fix where known. A
+    /// configuration or permission problem turns readiness false.
+    public var redisProblems: [RedisProblemLog.Problem]
 }

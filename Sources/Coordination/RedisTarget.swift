@@ -17,10 +17,14 @@ public struct RedisTarget: Sendable {
     /// The single endpoint, without Sentinel.
     let endpoint: RedisAddress?
 
-    /// Builds the clients (nothing is contacted yet).
+    /// Builds the clients (nothing is contacted yet). `reconnectTimeout` bounds how long one command retries
+    /// transient connection failures before it fails (one-shot commands keep it short and retry themselves
+    /// within their `--timeout`).
     ///
     /// - Throws: ``SettingsError`` for endpoint and TLS settings that cannot be used.
-    public static func make(settings: CoordinatorSettings, logger: Logger) throws(SettingsError) -> RedisTarget {
+    public static func make(
+        settings: CoordinatorSettings, logger: Logger, reconnectTimeout: Duration = .seconds(10)
+    ) throws(SettingsError) -> RedisTarget {
         let redis = settings.redis
         var data = RedisConnectionConfiguration(
             username: redis.username, password: redis.password, database: redis.database,
@@ -36,7 +40,7 @@ public struct RedisTarget: Sendable {
             let configuration = SentinelConfiguration(
                 masterName: sentinel.masterName, sentinels: redis.endpoints.map(\.address), connection: connection,
                 addressMap: redis.addressMap)
-            let client = RedisSentinelClient(sentinel: configuration, data: data, logger: logger)
+            let client = RedisSentinelClient(sentinel: configuration, data: data, logger: logger, reconnectTimeout: reconnectTimeout)
             return RedisTarget(executor: client, client: client.client, sentinel: client, dataConfiguration: data, logger: logger, endpoint: nil)
         }
         guard redis.endpoints.count == 1 else {
@@ -45,7 +49,8 @@ public struct RedisTarget: Sendable {
                 message: "\(redis.endpoints.count) endpoints without redis.sentinel.masterName: give the one primary endpoint, or set the master name to use them as sentinels")
         }
         data.transport = try transport(redis.endpoints, tls: redis.tls, setting: "redis.tls")
-        let client = RedisClient(address: redis.endpoints[0].address, configuration: data, logger: logger)
+        let client = RedisClient(
+            address: redis.endpoints[0].address, configuration: data, logger: logger, reconnectTimeout: reconnectTimeout)
         return RedisTarget(
             executor: client, client: client, sentinel: nil, dataConfiguration: data, logger: logger,
             endpoint: redis.endpoints[0].address)

@@ -98,7 +98,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         let head = pending[pending.startIndex]
         if headReplies.isEmpty { headReplies.reserveCapacity(head.replyCount) }
         headReplies.append(token)
-        if headReplies.count == head.replyCount {
+        // A refused (P)SUBSCRIBE (NOPERM for a channel) answers once with an error, however many names it had.
+        let refusedSubscription = head.expectsSubscriptionAcks && token.errorMessage != nil
+        if headReplies.count == head.replyCount || refusedSubscription {
             pending.removeFirst()
             let replies = headReplies
             headReplies = []

@@ -116,7 +116,9 @@ public actor RedisClient: RedisCommandExecutor {
             } catch let error as RedisError where error.isTransient {
                 let delay = backoff.delay(attempt: attempt)
                 guard clock.now + delay < deadline else { throw error }
-                logger.warning(
+                // Debug only: the caller reports the failure if the retries run out (the daemon once, then at
+                // most once a minute), so a Redis restart does not fill the log.
+                logger.debug(
                     "Redis connection attempt failed; retrying",
                     metadata: ["error": "\(error)", "retry.in": "\(delay)", "attempt": "\(attempt + 1)"])
                 try await sleep(for: delay)

@@ -114,6 +114,13 @@ public final class RedisConnection: RedisCommandExecutor {
             return channel
         } catch {
             channel.close(promise: nil)
+            if case TLSError.handshakeTimeout = error,
+                let said = await PlaintextProbe.redisReply(from: address, group: group, timeout: .seconds(1))
+            {
+                // A plaintext Redis port reads a ClientHello as the start of an inline command and waits for a
+                // line end that never comes: only a plaintext PING tells that port from an overloaded TLS one.
+                throw .tls(address, .notTLS(serverSaid: said))
+            }
             if let error = error as? TLSError { throw .tls(address, error) }
             throw .connectionClosed(address, reason: "\(transport.name) transport failed: \(error)")
         }
@@ -155,11 +162,8 @@ public final class RedisConnection: RedisCommandExecutor {
             } catch {
                 // A TLS port drops a plaintext client at its first command, and a TLS 1.3 server drops a client
                 // whose certificate it refuses just after the handshake: say what to check, never fall back.
-                guard case .connectionClosed(let address, let reason) = error else { throw error }
-                throw .connectionClosed(
-                    address,
-                    reason: (reason.map { "\($0); " } ?? "")
-                        + "the server closed the connection at our first command: \(configuration.transport.firstCommandRejectedHint)")
+                guard case .connectionClosed(let address, _) = error else { throw error }
+                throw .closedAtFirstCommand(address, hint: configuration.transport.firstCommandRejectedHint)
             }
         }
         func authenticationError(_ token: RESPToken) -> RedisError? {
@@ -265,10 +269,16 @@ public final class RedisConnection: RedisCommandExecutor {
     }
 
     /// Sends `SUBSCRIBE`/`PSUBSCRIBE`-family commands and waits for one confirmation per name.
+    ///
+    /// - Throws: ``RedisError/server(_:)`` when the server refuses it (`NOPERM`: the ACL user may not use one
+    ///   of the channels or patterns).
     public func sendSubscription(_ command: RESPCommand, names: Int) async throws {
-        _ = try await Self.submit(
+        let replies = try await Self.submit(
             channel: channel, closeReason: closeReason, address: address, commands: [command], name: command.name,
             timeout: configuration.commandTimeout, subscriptionAcks: true, replyCount: names)
+        if let message = replies.lazy.compactMap(\.errorMessage).first {
+            throw RedisError.server(RedisServerError(message: message, command: command.name, address: address))
+        }
     }
 
     /// Encodes, writes and waits, with a timeout and task cancellation that fail only this request.

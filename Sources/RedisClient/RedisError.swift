@@ -30,6 +30,9 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
     case tls(RedisAddress, TLSError)
     /// Sentinel discovery failed; transient or not as ``SentinelError/isTransient`` says.
     case sentinel(SentinelError)
+    /// The server accepted the TCP connection and closed it at our first command, without a reply: a TLS port
+    /// refusing plaintext, or a server refusing our client certificate. `hint` says what to check.
+    case closedAtFirstCommand(RedisAddress, hint: String)
 
     /// The server error, if this is one.
     public var serverError: RedisServerError? {
@@ -49,15 +52,32 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
             return error.isTransient
         case .sentinel(let error):
             return error.isTransient
-        case .cancelled, .clientClosed, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply:
+        case .cancelled, .clientClosed, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply,
+            .closedAtFirstCommand:
             return false
         }
     }
 
+    /// How an operator should read the failure: `transient` (retried with backoff; it may cure itself) or
+    /// `configuration` (retrying cannot help: a setting, a certificate or an ACL must change).
+    public var kind: Kind { isTransient ? .transient : .configuration }
+
+    /// The two kinds of failure, as the coordinator reports them (log field `error.kind`, metric label `kind`).
+    public enum Kind: String, Sendable, Hashable {
+        /// May cure itself: retried with backoff.
+        case transient
+        /// Needs a change of settings, certificates or ACLs: reported, not retried in one-shot commands.
+        case configuration
+    }
+
     public var description: String {
         switch self {
+        case .server(let error) where error.kind == .noPermission:
+            return error.description + ". The ACL user lacks this permission: grant it with ACL SETUSER (`traefik-coordinator check` lists what the coordinator's user needs)"
         case .server(let error):
             return error.description
+        case .closedAtFirstCommand(let address, let hint):
+            return "Redis at \(address) closed the connection at our first command, without a reply: \(hint)"
         case .connectTimeout(let address, let timeout):
             return "could not connect to Redis at \(address) within \(timeout): check the address, the port and that the server is up"
         case .connectFailed(let address, let reason):

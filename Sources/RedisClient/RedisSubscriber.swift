@@ -20,12 +20,24 @@ public struct RedisPubSubMessage: Sendable, Hashable {
     }
 }
 
-/// A connection's state changes, for whoever needs to react (re-check after a reconnect).
-public enum RedisSubscriberEvent: Sendable, Hashable {
+/// A connection's state changes, for whoever needs to react (re-check after a reconnect, report a refusal).
+public enum RedisSubscriberEvent: Sendable, Equatable {
     /// Connected to `address` and (re)subscribed to every channel and pattern.
     case subscribed(RedisAddress)
     /// The connection was lost; a reconnect follows.
     case disconnected(reason: String)
+    /// Connecting or subscribing failed: a `NOPERM` reply when the ACL user may not use a channel, a wrong
+    /// password, or a transient failure. A retry follows (with ``RedisSubscriber/ConfigurationErrorPolicy/retry``).
+    case failed(RedisError)
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        switch (lhs, rhs) {
+        case (.subscribed(let a), .subscribed(let b)): a == b
+        case (.disconnected(let a), .disconnected(let b)): a == b
+        case (.failed(let a), .failed(let b)): a.description == b.description
+        default: false
+        }
+    }
 }
 
 /// A dedicated pub/sub connection that keeps its subscriptions across reconnects.
@@ -122,11 +134,22 @@ public actor RedisSubscriber {
         try await connection.sendSubscription(RESPCommand(verb, arguments: names.map { .string($0) }), names: names.count)
     }
 
+    /// What ``run(onConfigurationError:)`` does when connecting or subscribing fails in a way a retry cannot
+    /// cure by itself (wrong password, `NOPERM` for a channel).
+    public enum ConfigurationErrorPolicy: Sendable {
+        /// End the loop by throwing the error.
+        case stop
+        /// Report it as ``RedisSubscriberEvent/failed(_:)`` and try again, backing off up to `maximumDelay`
+        /// (a daemon whose password or ACL is fixed while it runs recovers without a restart).
+        case retry(maximumDelay: Duration)
+    }
+
     /// Keeps the subscription connection up until the calling task is cancelled; then closes it and
-    /// finishes ``messages`` and ``events``.
+    /// finishes ``messages`` and ``events``. Every failure is also an ``RedisSubscriberEvent/failed(_:)``.
     ///
-    /// Configuration errors (wrong password) end the loop by throwing.
-    public func run() async throws {
+    /// Configuration errors (wrong password, a refused channel) end the loop by throwing, or are retried
+    /// with a growing delay, as `policy` says.
+    public func run(onConfigurationError policy: ConfigurationErrorPolicy = .stop) async throws {
         defer {
             messageSink.finish()
             eventSink.finish()
@@ -148,7 +171,16 @@ public actor RedisSubscriber {
             } catch let error as RedisError where error.isTransient {
                 self.connection = nil
                 eventSink.yield(.disconnected(reason: error.description))
-                logger.warning("pub/sub connection failed; retrying", metadata: ["error": "\(error)"])
+                eventSink.yield(.failed(error))
+                logger.debug("pub/sub connection failed; retrying", metadata: ["error": "\(error)"])
+            } catch let error as RedisError {
+                self.connection = nil
+                eventSink.yield(.failed(error))
+                guard case .retry(let maximumDelay) = policy else { throw error }
+                let delay = RedisBackoff(initial: .seconds(1), maximum: max(maximumDelay, .seconds(1))).delay(attempt: attempt)
+                attempt += 1
+                try? await Task.sleep(for: delay)
+                continue
             }
             let delay = backoff.delay(attempt: attempt)
             attempt += 1

@@ -6,8 +6,8 @@ import ServiceLifecycle
 import NIOCore
 import Prometheus
 
-/// The admin HTTP server (`admin.listen`): `GET /healthz` (the process is up), `GET /readyz` (Redis reachable
-/// and a valid configuration loaded, and not shutting down), `GET /metrics` (Prometheus text) and `GET /status` (JSON).
+/// The admin HTTP server (`admin.listen`): `GET /healthz` (the process is up), `GET /readyz` (Redis reachable,
+/// a valid configuration loaded, no Redis configuration or permission problem, and not shutting down), `GET /metrics` (Prometheus text) and `GET /status` (JSON).
 enum AdminServer {
     /// The Hummingbird application (a `Service`) serving the admin endpoints.
     static func application(
@@ -27,6 +27,8 @@ enum AdminServer {
                 text = "ready\n"
             } else if status.stopping {
                 text = "not ready: shutting down\n"
+            } else if let problem = status.redisProblems.first(where: { $0.kind != .transient }) {
+                text = "not ready: Redis \(problem.kind.rawValue) problem (\(problem.activity.rawValue)); see /status redisProblems\n"
             } else {
                 text = "not ready: " + (status.masterAddress == nil ? "Redis unreachable\n" : "no valid desired configuration\n")
             }

@@ -26,6 +26,7 @@ struct CheckCommand: AsyncParsableCommand {
         try logging.bootstrap(settings: settings, defaultLevel: "error")  // the report is the output
         let logger = Logger(label: "traefik-coordinator")
         let target = try CommandSupport.target(settings, logger: logger)
+        let traefikAPI = try CommandSupport.fromSettings { try TraefikAPI(settings: settings, logger: logger) }
         var desired: DesiredState?
         var problems: [String] = []
         if let path = settings.dynamic {
@@ -35,7 +36,8 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         let report = await HealthReport.collect(
-            settings: settings, target: target, desired: desired, desiredProblems: problems, autoFix: settings.notificationAutoFix)
+            settings: settings, target: target, traefikAPI: traefikAPI, desired: desired, desiredProblems: problems,
+            autoFix: settings.notificationAutoFix, checkAccess: true)
         await target.close()
         if json {
             let encoder = JSONEncoder()
@@ -67,6 +69,12 @@ struct CheckCommand: AsyncParsableCommand {
         }
         for pod in report.traefik {
             lines.append("traefik \(pod.endpoint): \(pod.error ?? (pod.converged ? "converged" : "NOT converged (\(pod.missingRouters.count) missing, \(pod.unexpectedRouters.count) unexpected)"))")
+        }
+        for user in report.access?.users ?? [] {
+            let verdict = user.missing.isEmpty
+                ? (user.verified ? "permissions ok" : "permissions not verified (\(user.unverified ?? "?"))")
+                : "MISSING \(user.missing.count) permission(s); fix: \(user.fix ?? "")"
+            lines.append("acl user \(user.name) (\(user.role)): \(verdict)\(user.missing.isEmpty && user.verified && user.unverified != nil ? " (\(user.unverified!))" : "")")
         }
         lines.append("lease: \(report.leaseHolder.map { "held by \($0)" } ?? "free")\(report.term.map { ", term \($0)" } ?? "")")
         for failure in report.failures { lines.append("FAIL: \(failure)") }

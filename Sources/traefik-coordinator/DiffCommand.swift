@@ -11,19 +11,30 @@ struct DiffCommand: AsyncParsableCommand {
         discussion: """
             Lines: `+ KEY = VALUE` (added), `~ KEY = VALUE (was OLD)` (changed), `- KEY` (deleted: only keys we \
             own, or every undesired key with coordinator.prune: all), `? KEY` (foreign: under the root key but \
-            neither desired nor ours; left alone). Exit 2 for invalid settings, an invalid configuration or an \
-            unreachable Redis.
+            neither desired nor ours; left alone). Exit 2 for invalid settings, an invalid configuration, a \
+            configuration error Redis reports (wrong password, TLS, certificate, unknown Sentinel master: at once, \
+            not retried) or a Redis that stayed unreachable for --timeout (transient errors are retried).
             """
     )
 
     @OptionGroup var settings: ConfigOption
     @OptionGroup var logging: LoggingOptions
 
+    @Option(name: .long, help: "How long to retry transient Redis errors (refused, timed out, LOADING), e.g. 10s.")
+    var timeout = "10s"
+
     func run() async throws {
+        guard let nanoseconds = GoDuration.parse(timeout) else { throw ValidationError("--timeout: expected a duration such as 10s") }
         let (settings, logger) = try CommandSupport.start(self.settings, logging)
         var standardError = StandardError()
         let desired = try CommandSupport.desired(settings, invalidExitCode: 2)
-        let target = try CommandSupport.target(settings, logger: logger)
+        let target = try CommandSupport.target(settings, logger: logger, reconnectTimeout: .seconds(2))
+        do {
+            try await CommandSupport.reachRedis(target, until: .now + .nanoseconds(nanoseconds), timeout: timeout)
+        } catch {
+            await target.close()
+            throw ExitCode(2)
+        }
         let snapshot: RedisSnapshot
         do {
             snapshot = try await RedisSnapshot.read(

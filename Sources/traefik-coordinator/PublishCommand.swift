@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordination
 import Foundation
 import Logging
+import RedisClient
 import TraefikConfig
 
 /// `traefik-coordinator publish --once`: one fenced publish, for CI/CD pipelines.
@@ -10,9 +11,12 @@ struct PublishCommand: AsyncParsableCommand {
         commandName: "publish",
         abstract: "Wait for the lease, publish the dynamic configuration once (fenced), release the lease.",
         discussion: """
-            Exit 0 when published (or already up to date), 1 when the configuration is invalid or the publish \
-            failed, 2 for invalid settings. A running leader keeps the lease: stop the daemons first, or let \
-            them publish.
+            Exit 0 when published (or already up to date), 1 when the configuration is invalid, the publish \
+            failed or the lease stayed taken (or Redis unreachable) for --timeout, 2 for invalid settings and \
+            for configuration errors Redis reports (wrong password, TLS or certificate problems, an unknown \
+            Sentinel master, a refused ACL permission): those end at once, with one line naming the cause and \
+            the setting. Transient errors (refused, timed out, LOADING) are retried within --timeout. A running \
+            leader keeps the lease: stop the daemons first, or let them publish.
             """
     )
 
@@ -31,16 +35,21 @@ struct PublishCommand: AsyncParsableCommand {
         let (settings, logger) = try CommandSupport.start(self.settings, logging)
         var standardError = StandardError()
         let desired = try CommandSupport.desired(settings, invalidExitCode: 1)
-        let target = try CommandSupport.target(settings, logger: logger)
+        // Short per-command retries: this command retries transient failures itself, within --timeout.
+        let target = try CommandSupport.target(settings, logger: logger, reconnectTimeout: .seconds(2))
         defer { Task { await target.close() } }
         let keys = StateKeys(prefix: settings.effectiveStatePrefix)
         let lease = LeaseElector(
             redis: target.executor, keys: keys, instanceId: settings.instanceId, timing: settings.lease, logger: logger)
         let deadline = ContinuousClock.now + .nanoseconds(nanoseconds)
+        try await CommandSupport.reachRedis(target, until: deadline, timeout: timeout)
         while await lease.leadership() == nil {
             await lease.step()
             if await lease.leadership() != nil { break }
+            let failure = await lease.lastFailure
+            if let failure, !failure.isTransient { throw CommandSupport.configurationError(failure) }
             guard ContinuousClock.now < deadline else {
+                if let failure { throw CommandSupport.unreachable(failure, after: timeout) }
                 let holder = await lease.observedHolder ?? "unknown"
                 print("traefik-coordinator: the lease is held by \(holder); gave up after \(timeout)", to: &standardError)
                 throw ExitCode(1)
@@ -90,10 +99,57 @@ enum CommandSupport {
         }
     }
 
-    /// The Redis target, or exit 2 with the settings error.
-    static func target(_ settings: CoordinatorSettings, logger: Logger) throws -> RedisTarget {
+    /// What `make` builds from the settings (the coordinator, Traefik's API client: they load the TLS files of
+    /// `alerts.tls` and `traefik.apiTLS`), or exit 2 with the settings error.
+    static func fromSettings<T>(_ make: () throws -> T) throws -> T {
         do {
-            return try RedisTarget.make(settings: settings, logger: logger)
+            return try make()
+        } catch {
+            var standardError = StandardError()
+            print("traefik-coordinator: invalid settings: \(error)", to: &standardError)
+            throw ExitCode(2)
+        }
+    }
+
+    /// Waits until Redis answers `PING`: transient failures (refused, timed out, `LOADING`, no sentinel
+    /// reachable) are retried with backoff until `deadline` (then exit 1); a configuration error (wrong password,
+    /// TLS, certificate, unknown master name, an ACL refusal) ends at once with exit 2. Either way one line on
+    /// standard error names the cause, its kind and the setting to fix.
+    static func reachRedis(_ target: RedisTarget, until deadline: ContinuousClock.Instant, timeout: String) async throws {
+        var attempt = 0
+        while true {
+            do {
+                _ = try await target.executor.send(RedisCommands.ping())
+                return
+            } catch let error as RedisError where !error.isTransient || error.serverError?.kind == .noPermission {
+                throw configurationError(error)
+            } catch let error as RedisError {
+                let remaining = deadline - .now
+                guard remaining > .zero else { throw unreachable(error, after: timeout) }
+                attempt += 1
+                try await Task.sleep(for: min(remaining, RedisBackoff(initial: .milliseconds(200), maximum: .seconds(2)).delay(attempt: attempt)))
+            }
+        }
+    }
+
+    /// Prints a configuration error (not retried) and returns the exit code 2 to throw.
+    static func configurationError(_ error: RedisError) -> ExitCode {
+        var standardError = StandardError()
+        print("traefik-coordinator: configuration error (not retried): \(error)", to: &standardError)
+        return ExitCode(2)
+    }
+
+    /// Prints a transient failure that outlasted `--timeout` and returns the exit code 1 to throw.
+    static func unreachable(_ error: RedisError, after timeout: String) -> ExitCode {
+        var standardError = StandardError()
+        print("traefik-coordinator: could not talk to Redis within \(timeout) (transient error, retried): \(error)", to: &standardError)
+        return ExitCode(1)
+    }
+
+    /// The Redis target, or exit 2 with the settings error.
+    static func target(_ settings: CoordinatorSettings, logger: Logger, reconnectTimeout: Duration = .seconds(10)) throws -> RedisTarget {
+        do {
+            return try RedisTarget.make(settings: settings, logger: logger, reconnectTimeout: reconnectTimeout)
         } catch {
             var standardError = StandardError()
             print("traefik-coordinator: invalid settings: \(error)", to: &standardError)

@@ -26,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let target = try CommandSupport.target(settings, logger: logger)
-        let coordinator = Coordinator(settings: settings, target: target, logger: logger)
+        let coordinator = try CommandSupport.fromSettings { try Coordinator(settings: settings, target: target, logger: logger) }
         let admin = try AdminServer.application(
             coordinator: coordinator, listen: settings.adminListen, metrics: metrics, logger: logger)
         logger.info(

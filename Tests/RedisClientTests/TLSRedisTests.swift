@@ -239,8 +239,9 @@ struct TLSRedisTests {
             case .tls(address, let tlsError):
                 #expect(tlsError.description.contains("requires a client certificate: set redis.tls.cert and redis.tls.key"))
                 #expect(!tlsError.isTransient)
-            case .connectionClosed(address, let reason?):
-                #expect(reason.contains("if it requires client certificates (tls-auth-clients yes), set redis.tls.cert and redis.tls.key"))
+            case .closedAtFirstCommand(address, let hint):
+                #expect(hint.contains("if it requires client certificates (tls-auth-clients yes), set redis.tls.cert and redis.tls.key"))
+                #expect(missing?.isTransient == false)
             default:
                 Issue.record("expected the missing client certificate to be named, got \(String(describing: missing))")
             }
@@ -265,11 +266,12 @@ struct TLSRedisTests {
         try await withRedisServer(tls: .init(server: fixtures.server)) { server in
             let address = try #require(server.tlsAddress)
             let (error, elapsed) = await Self.failure { try await Self.connect(address, tls: nil) }
-            guard case .connectionClosed(address, let reason?) = error else {
+            guard case .closedAtFirstCommand(address, let hint) = error else {
                 Issue.record("expected the TLS port to close the connection, got \(String(describing: error))")
                 return
             }
-            #expect(reason.contains("if it expects TLS, configure redis.tls or use a rediss:// endpoint"))
+            #expect(hint.contains("if it expects TLS, configure redis.tls or use a rediss:// endpoint"))
+            #expect(error?.kind == .configuration, "not retried: retrying cannot make a TLS port speak plaintext")
             #expect(elapsed < Self.fast)
             try await Self.expectNoCommandReached(server)
         }

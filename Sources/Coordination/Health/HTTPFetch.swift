@@ -1,32 +1,51 @@
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import RedisClient
 
-/// A minimal HTTP/1.1 GET over SwiftNIO, for Traefik's API (`/api/rawdata`) on the pods. No redirects, no TLS:
-/// the API listens on the pods' internal entry point.
+/// A minimal HTTP/1.1 client over SwiftNIO, for Traefik's API (`/api/rawdata`) and the alert webhook: one
+/// request per connection, no redirects. `https://` goes through ``HTTPClientTLS`` (the project's OpenSSL
+/// handler), which verifies the server's certificate for the URL's host.
 enum HTTPFetch {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    /// Fetches `path` from `host:port`; the body is capped at 64 MiB.
-    static func get(host: String, port: Int, path: String, timeout: Duration) async throws -> (status: Int, body: [UInt8]) {
-        try await request(method: .GET, host: host, port: port, path: path, body: nil, timeout: timeout)
+    /// GETs `endpoint`, connecting to `address` (a pod's IP from a DNS name) or else the URL's host; the
+    /// certificate is checked against the URL's host either way. The body is capped at 64 MiB.
+    static func get(
+        _ endpoint: HTTPEndpoint, address: String? = nil, tls: HTTPClientTLS?, timeout: Duration, logger: Logger
+    ) async throws -> (status: Int, body: [UInt8]) {
+        try await request(method: .GET, endpoint, address: address, body: nil, tls: tls, timeout: timeout, logger: logger)
     }
 
-    /// POSTs a JSON body.
-    static func postJSON(host: String, port: Int, path: String, body: [UInt8], timeout: Duration) async throws -> Int {
-        try await request(method: .POST, host: host, port: port, path: path, body: body, timeout: timeout).status
+    /// POSTs a JSON body; returns the status.
+    static func postJSON(
+        _ endpoint: HTTPEndpoint, body: [UInt8], tls: HTTPClientTLS?, timeout: Duration, logger: Logger
+    ) async throws -> Int {
+        try await request(method: .POST, endpoint, address: nil, body: body, tls: tls, timeout: timeout, logger: logger).status
     }
 
     private static func request(
-        method: HTTPMethod, host: String, port: Int, path: String, body: [UInt8]?, timeout: Duration
+        method: HTTPMethod, _ endpoint: HTTPEndpoint, address: String?, body: [UInt8]?, tls: HTTPClientTLS?,
+        timeout: Duration, logger: Logger
     ) async throws -> (status: Int, body: [UInt8]) {
+        let host = address ?? endpoint.host
+        let port = endpoint.port
+        let peer = "\(endpoint.scheme.rawValue)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        if endpoint.scheme == .https {
+            guard let tls else { throw Failure(description: "\(peer): https:// without TLS settings") }
+            await tls.prepare(endpoint: peer, logger: logger)
+        }
         let promise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: (Int, [UInt8]).self)
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(TimeAmount(timeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if endpoint.scheme == .https, let tls {
+                        try channel.pipeline.syncOperations.addHandler(try tls.handler(host: endpoint.host))
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
                 }
@@ -36,14 +55,15 @@ enum HTTPFetch {
             channel = try await bootstrap.connect(host: host, port: port).get()
         } catch {
             promise.fail(error)
-            throw Failure(description: "cannot connect to \(host):\(port): \(error)")
+            throw Failure(description: "cannot connect to \(peer): \(error)")
         }
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-            promise.fail(Failure(description: "no answer from \(host):\(port) within \(timeout)"))
+            promise.fail(Failure(description: "no answer from \(peer) within \(timeout)"))
             channel.close(promise: nil)
         }
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: path)
-        head.headers.add(name: "Host", value: "\(host):\(port)")
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: endpoint.requestTarget)
+        head.headers.add(name: "Host", value: endpoint.hostHeader)
+        head.headers.add(name: "User-Agent", value: "traefik-coordinator")
         head.headers.add(name: "Connection", value: "close")
         if let body {
             head.headers.add(name: "Content-Type", value: "application/json")
@@ -56,8 +76,12 @@ enum HTTPFetch {
             timer.cancel()
             channel.close(promise: nil)
         }
-        let (status, body) = try await promise.futureResult.get()
-        return (status, body)
+        do {
+            let (status, body) = try await promise.futureResult.get()
+            return (status, body)
+        } catch let error as TLSError {
+            throw Failure(description: "\(peer): \(error)")
+        }
     }
 
     private final class ResponseCollector: ChannelInboundHandler {

@@ -29,16 +29,27 @@ public struct HealthReport: Sendable, Hashable, Codable {
     public var publishedHash: String?
     /// Traefik pods from `traefik.apiEndpoints` (empty when none are configured).
     public var traefik: [TraefikPodStatus] = []
+    /// The ACL users' permissions (`check` only; nil in the daemon's periodic report).
+    public var access: AccessReport?
+    /// Why the master could not be reached, when it could not (the daemon reports it as a Redis problem).
+    public var masterUnreachable: Unreachable?
     public var failures: [String]
     public var warnings: [String]
+
+    /// A failure to reach the master, classified.
+    public struct Unreachable: Sendable, Hashable, Codable {
+        /// `transient`, `configuration` or `permission` (``RedisProblemLog/Kind``).
+        public var kind: RedisProblemLog.Kind
+        public var message: String
+    }
 
     /// 0 healthy, 1 warnings only, 2 failures.
     public var exitCode: Int32 { failures.isEmpty ? (warnings.isEmpty ? 0 : 1) : 2 }
 
     /// Checks everything once.
     public static func collect(
-        settings: CoordinatorSettings, target: RedisTarget, desired: DesiredState?, desiredProblems: [String],
-        autoFix: Bool
+        settings: CoordinatorSettings, target: RedisTarget, traefikAPI: TraefikAPI, desired: DesiredState?,
+        desiredProblems: [String], autoFix: Bool, checkAccess: Bool = false
     ) async -> HealthReport {
         var report = HealthReport(
             sentinels: [], master: nil, nodes: [], leaseHolder: nil, term: nil, desiredHash: desired?.hash,
@@ -64,8 +75,13 @@ public struct HealthReport: Sendable, Hashable, Codable {
         do {
             topology = try await RedisTopology.discover(target)
         } catch {
-            report.failures.append("cannot reach the Redis master: \(error)")
+            let kind = RedisProblemLog.kind(of: error, fix: nil)
+            report.masterUnreachable = Unreachable(kind: kind, message: "\(error)")
+            report.failures.append("cannot reach the Redis master (\(kind.rawValue) error): \(error)")
             return report
+        }
+        if checkAccess {
+            await AccessControlCheck.check(settings: settings, target: target, master: topology.master, keys: keys, into: &report)
         }
         report.master = topology.master.description
         var manifest = Set<String>()
@@ -128,10 +144,10 @@ public struct HealthReport: Sendable, Hashable, Codable {
                 report.warnings.append("\(drift.foreign) foreign keys under the root key (neither desired nor ours; left alone)")
             }
         }
-        if let desired, !settings.apiEndpoints.isEmpty {
+        if let desired, !traefikAPI.isEmpty {
             let routers = TraefikConvergence.desiredRouters(pairs: desired.pairs.map(\.key), rootKey: settings.rootKey)
-            for (label, host, port) in TraefikConvergence.endpoints(settings.apiEndpoints) {
-                let pod = await TraefikConvergence.check(label: label, host: host, port: port, desired: routers)
+            for pod in await traefikAPI.check(desired: routers) {
+                let label = pod.endpoint
                 report.traefik.append(pod)
                 if let error = pod.error {
                     report.warnings.append("Traefik \(label): \(error)")

@@ -1,11 +1,13 @@
 import Foundation
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Whether one Traefik pod serves the desired routers (`traefik.apiEndpoints`, polled on `/api/rawdata`).
 public struct TraefikPodStatus: Sendable, Hashable, Codable {
-    /// `http://10.0.0.7:8080` (a DNS name in the settings is expanded to one entry per address).
+    /// `http://10.0.0.7:8080` or `https://10.0.0.7:443` (a DNS name in the settings is expanded to one entry
+    /// per address; each is still verified for that name).
     public var endpoint: String
     public var reachable: Bool
     /// Every desired router is there, and no router from the Redis provider that we do not want.
@@ -32,25 +34,31 @@ enum TraefikConvergence {
         return routers
     }
 
-    /// Each configured endpoint, with a DNS name expanded to one endpoint per IPv4 address (the pods of a
-    /// headless Kubernetes service).
-    static func endpoints(_ configured: [String]) -> [(label: String, host: String, port: Int)] {
-        var result: [(String, String, Int)] = []
-        for text in configured {
-            guard let url = URL(string: text), let host = url.host else { continue }
-            let port = url.port ?? 8080
-            for address in resolve(host) { result.append(("http://\(address):\(port)", address, port)) }
+    /// Each configured endpoint, with a DNS name expanded to one pod per IPv4 address (the pods of a headless
+    /// Kubernetes service). The label names the pod (`https://10.0.0.7:8443`); the request still carries the
+    /// URL's host, and an `https://` pod's certificate is checked against it.
+    static func pods(_ configured: [HTTPEndpoint]) -> [(label: String, address: String, endpoint: HTTPEndpoint)] {
+        var result: [(String, String, HTTPEndpoint)] = []
+        for endpoint in configured {
+            for address in resolve(endpoint.host) {
+                let shown = address.contains(":") ? "[\(address)]" : address
+                result.append(("\(endpoint.scheme.rawValue)://\(shown):\(endpoint.port)", address, endpoint))
+            }
         }
         return result
     }
 
     /// One pod's status.
-    static func check(label: String, host: String, port: Int, desired: Set<String>) async -> TraefikPodStatus {
+    static func check(
+        label: String, address: String, endpoint: HTTPEndpoint, tls: HTTPClientTLS?, desired: Set<String>, logger: Logger
+    ) async -> TraefikPodStatus {
         var status = TraefikPodStatus(
             endpoint: label, reachable: false, converged: false, convergedSince: nil, missingRouters: [], unexpectedRouters: [],
             routersInError: [], error: nil)
+        var rawdata = endpoint
+        rawdata.requestTarget = "/api/rawdata"
         do {
-            let (code, body) = try await HTTPFetch.get(host: host, port: port, path: "/api/rawdata", timeout: .seconds(3))
+            let (code, body) = try await HTTPFetch.get(rawdata, address: address, tls: tls, timeout: .seconds(3), logger: logger)
             guard code == 200, let raw = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
                 status.error = "GET /api/rawdata answered \(code)"
                 return status

@@ -30,16 +30,27 @@ public actor LeaseElector {
     }
     /// The token in the lease key when we last looked (another leader's, while we follow).
     public private(set) var observedHolder: String?
+    /// Why the last acquisition or renewal failed to reach an answer (nil after one that got an answer):
+    /// the one-shot `publish --once` tells "could not talk to Redis" from "the lease is held".
+    public private(set) var lastFailure: RedisError?
+    /// Failures in a row, for the follower's backoff.
+    private var consecutiveFailures = 0
+    /// Where repeated failures are reported (once, then at most once a minute) instead of logged each time.
+    private let problems: RedisProblemLog?
+    /// The fix to name when the release announcement is refused (the ACL rule for the channel).
+    private let announcementFix: String?
 
     /// Creates an elector (a follower until ``run()`` acquires the lease).
     public init(
         redis: any RedisCommandExecutor, keys: StateKeys, instanceId: String, timing: CoordinatorSettings.Lease,
-        logger: Logger
+        logger: Logger, problems: RedisProblemLog? = nil, announcementFix: String? = nil
     ) {
         self.redis = redis
         self.keys = keys
         self.instanceId = instanceId
         self.logger = logger
+        self.problems = problems
+        self.announcementFix = announcementFix
         self.machine = LeaseStateMachine(timing: timing)
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
@@ -51,11 +62,23 @@ public actor LeaseElector {
 
     /// Takes part in the election until the calling task is cancelled: one step every retry period, and a
     /// step at the renew deadline so a leader that cannot renew stops acting on time.
+    ///
+    /// A follower whose attempts keep failing backs off exponentially with jitter: up to the lease duration
+    /// for transient failures (it never sleeps through a whole term), up to 30 s for configuration errors.
+    /// A leader keeps the retry period, so a renewal failing for a moment is retried before the deadline.
     public func run() async {
         while !Task.isCancelled {
             await step()
-            try? await Task.sleep(for: machine.timing.retryPeriod)
+            try? await Task.sleep(for: nextDelay())
         }
+    }
+
+    /// The wait before the next step.
+    func nextDelay() -> Duration {
+        let retry = machine.timing.retryPeriod
+        guard let lastFailure, consecutiveFailures > 1, machine.leadership == nil else { return retry }
+        let cap = lastFailure.isTransient ? max(retry, machine.timing.duration) : max(retry, .seconds(30))
+        return RedisBackoff(initial: retry, maximum: cap).delay(attempt: consecutiveFailures - 1)
     }
 
     /// One election step: acquire as a follower, renew as a leader, or step down at the deadline.
@@ -85,7 +108,18 @@ public actor LeaseElector {
             let reply = try await redis.evaluate(
                 LeaseScripts.release, keys: [keys.lease, keys.releasedChannel], arguments: [.string(token)],
                 timeout: .seconds(2))
-            logger.info("released the lease", metadata: ["released": "\(reply.int == 1)"])
+            if let refusal = reply.string {
+                logger.error(
+                    "released the lease, but the announcement was refused: followers take over only at their next retry",
+                    metadata: [
+                        "channel": "\(keys.releasedChannel)", "error": "\(refusal)",
+                        "fix": "\(announcementFix ?? "allow the channel for the coordinator's ACL user")",
+                    ])
+                await problems?.failed(
+                    .releaseAnnouncement, kind: .permission, message: "PUBLISH \(keys.releasedChannel): \(refusal)", fix: announcementFix)
+            } else {
+                logger.info("released the lease", metadata: ["released": "\(reply.int == 1)"])
+            }
         } catch {
             logger.warning("could not release the lease; it expires by itself", metadata: ["error": "\(error)"])
         }
@@ -107,6 +141,7 @@ public actor LeaseElector {
                 timeout: commandTimeout)
             // The script returns our own token or nil; anything else (a reply matched to the wrong request
             // on a confused connection) must not make us believe we lead.
+            await answered()
             guard let token = reply.string, LeaseToken.instance(of: token) == instanceId, let term = LeaseToken.term(of: token)
             else {
                 observedHolder = try? await redis.send(RedisCommands.get(keys.lease))
@@ -120,7 +155,7 @@ public actor LeaseElector {
                 eventSink.yield(.elected(term: term, token: token))
             }
         } catch {
-            logger.warning("lease acquisition failed", metadata: ["error": "\(error)"])
+            await failed(error, "lease acquisition failed")
         }
     }
 
@@ -130,13 +165,33 @@ public actor LeaseElector {
                 LeaseScripts.renew, keys: [keys.lease],
                 arguments: [.string(token), .integer(machine.timing.duration.milliseconds)],
                 timeout: commandTimeout)
+            await answered()
             if reply.int == 1 {
                 machine.renewed(sentAt: sentAt)
             } else if let action = machine.lost(reason: "the lease no longer holds our token"), case .stepDown(let reason) = action {
                 announceStepDown(reason)
             }
         } catch {
-            logger.warning("lease renewal failed; retrying until the renew deadline", metadata: ["error": "\(error)"])
+            await failed(error, "lease renewal failed; retrying until the renew deadline")
+        }
+    }
+
+    /// Redis answered an acquire or renew.
+    private func answered() async {
+        lastFailure = nil
+        consecutiveFailures = 0
+        await problems?.succeeded(.lease)
+    }
+
+    /// An acquire or renew got no answer: reported to the problem log when there is one (once, then once a
+    /// minute), else logged.
+    private func failed(_ error: any Error, _ message: Logger.Message) async {
+        lastFailure = error as? RedisError
+        consecutiveFailures += 1
+        if let problems {
+            await problems.failed(.lease, error: error)
+        } else {
+            logger.warning(message, metadata: ["error": "\(error)", "error.kind": "\(RedisProblemLog.kind(of: error, fix: nil).rawValue)"])
         }
     }
 

@@ -34,12 +34,17 @@ enum LeaseScripts {
         """)
 
     /// KEYS: lease, released channel. ARGV: token. Compare-and-DEL, then announce on the channel so
-    /// followers try at once: 1 when released, 0 when not ours.
+    /// followers try at once: 1 when released and announced, 0 when not ours, and the server's error text
+    /// when released but the announcement was refused (an ACL user without the channel: a script is not rolled
+    /// back, so the DEL stands and only the caller can say that followers were not told).
     static let release = RedisScript(
         """
         if redis.call('GET', KEYS[1]) == ARGV[1] then
           redis.call('DEL', KEYS[1])
-          redis.call('PUBLISH', KEYS[2], ARGV[1])
+          local published = redis.pcall('PUBLISH', KEYS[2], ARGV[1])
+          if type(published) == 'table' and published.err then
+            return published.err
+          end
           return 1
         end
         return 0

@@ -12,14 +12,17 @@ import TraefikConfig
 /// | `redis.tls.{ca,cert,key,serverName,insecureSkipVerify,minimumVersion}` | no TLS (`redis.tls: true` = system trust) |
 /// | `redis.sentinel.{masterName,username,password,passwordFile,tls}` | no Sentinel; `tls` inherits `redis.tls` |
 /// | `redis.addressMap`, `redis.connectTimeout`, `redis.commandTimeout` | none, 2s, 5s |
-/// | `traefik.rootKey`, `traefik.dynamic`, `traefik.apiEndpoints` | `traefik`, —, none |
+/// | `traefik.redisUsername` | none (Traefik's ACL user, verified by `check`) |
+/// | `traefik.rootKey`, `traefik.dynamic`, `traefik.apiEndpoints` | `traefik`, —, none (`http://` or `https://` URLs; no port: 8080 for http, 443 for https) |
+/// | `traefik.apiTLS.{ca,cert,key,serverName,insecureSkipVerify,minimumVersion,handshakeTimeout}` | system trust store, as `redis.tls` (for `https://` endpoints) |
 /// | `coordinator.instanceId`, `coordinator.statePrefix` | host name + random suffix, `coordinator:<rootKey>:` |
 /// | `coordinator.prune` | `owned` (only keys we wrote are deleted; `all` deletes foreign keys too) |
 /// | `coordinator.reconcileInterval`, `coordinator.debounce`, `coordinator.atomicLimit` | 30s, 500ms, 50000 |
 /// | `lease.{duration,renewDeadline,retryPeriod}` | 10s, 7s, 2s |
 /// | `notifications.{required,checkInterval,autoFix}` | `Kg$`, 30s, false |
 /// | `admin.listen`, `log.level`, `log.format` | `0.0.0.0:8080`, `info`, `text` |
-/// | `alerts.webhookURL` | none (notification-health changes POSTed as JSON, 3 attempts) |
+/// | `alerts.webhookURL` | none (`http://` or `https://`; notification-health changes POSTed as JSON, 3 attempts) |
+/// | `alerts.tls.{ca,cert,key,serverName,insecureSkipVerify,minimumVersion,handshakeTimeout}` | system trust store, as `redis.tls` (for an `https://` webhook) |
 public struct CoordinatorSettings: Sendable {
     /// How to reach Redis.
     public struct Redis: Sendable {
@@ -66,7 +69,14 @@ public struct CoordinatorSettings: Sendable {
     public var rootKey = TraefikConfig.defaultRootKey
     /// The dynamic-configuration file or directory.
     public var dynamic: String?
+    /// `http://` or `https://` URLs of Traefik's API (checked in ``load(file:environment:)``).
     public var apiEndpoints: [String] = []
+    /// `traefik.redisUsername`: Traefik's own ACL user (`providers.redis.username`); `check` verifies that it
+    /// may read the root key and subscribe to its keyspace events (nil: not checked).
+    public var traefikRedisUsername: String?
+    /// `traefik.apiTLS`: how the `https://` endpoints of ``apiEndpoints`` are verified (default: the system
+    /// trust store, and the URL's host).
+    public var traefikAPITLS = TLSConfiguration(settingsPath: "traefik.apiTLS")
     public var instanceId: String = CoordinatorSettings.defaultInstanceId()
     public var statePrefix: String?
     public var prune = Prune.owned
@@ -81,6 +91,9 @@ public struct CoordinatorSettings: Sendable {
     public var adminListen = "0.0.0.0:8080"
     /// `alerts.webhookURL`: where notification-health changes are POSTed as JSON (nil: no webhook).
     public var alertWebhookURL: String?
+    /// `alerts.tls`: how an `https://` webhook receiver is verified (default: the system trust store, and the
+    /// URL's host).
+    public var alertTLS = TLSConfiguration(settingsPath: "alerts.tls")
     public var logLevel = "info"
     public var logFormat = "text"
 
@@ -148,6 +161,12 @@ public struct CoordinatorSettings: Sendable {
         rootKey = reader.string("traefik.rootKey") ?? rootKey
         dynamic = reader.string("traefik.dynamic")
         apiEndpoints = try reader.list("traefik.apiEndpoints")
+        traefikRedisUsername = reader.string("traefik.redisUsername")
+        var schemes = Set<HTTPEndpoint.Scheme>()
+        for text in apiEndpoints {
+            schemes.insert(try Self.httpEndpoint(text, defaultHTTPPort: 8080, path: "traefik.apiEndpoints", reader: reader).scheme)
+        }
+        traefikAPITLS = try Self.httpsTLS("traefik.apiTLS", for: "traefik.apiEndpoints", https: schemes.contains(.https), reader: reader)
         instanceId = reader.string("coordinator.instanceId") ?? instanceId
         statePrefix = reader.string("coordinator.statePrefix")
         if let text = reader.string("coordinator.prune") {
@@ -167,13 +186,39 @@ public struct CoordinatorSettings: Sendable {
         notificationAutoFix = try reader.bool("notifications.autoFix") ?? notificationAutoFix
         adminListen = reader.string("admin.listen") ?? adminListen
         alertWebhookURL = reader.string("alerts.webhookURL")
-        if let url = alertWebhookURL, URL(string: url)?.scheme != "http" || URL(string: url)?.host == nil {
-            throw SettingsError(
-                setting: "alerts.webhookURL", origin: reader.origin("alerts.webhookURL"),
-                message: "expected an http:// URL (for HTTPS, point it at a local relay or sidecar)")
+        var webhookScheme: HTTPEndpoint.Scheme?
+        if let text = alertWebhookURL {
+            webhookScheme = try Self.httpEndpoint(text, defaultHTTPPort: 80, path: "alerts.webhookURL", reader: reader).scheme
         }
+        alertTLS = try Self.httpsTLS("alerts.tls", for: "alerts.webhookURL", https: webhookScheme == .https, reader: reader)
         logLevel = reader.string("log.level") ?? logLevel
         logFormat = reader.string("log.format") ?? logFormat
+    }
+
+    /// `text` as an `http://` or `https://` URL, or an error naming `path`.
+    private static func httpEndpoint(
+        _ text: String, defaultHTTPPort: Int, path: String, reader: SettingsReader
+    ) throws(SettingsError) -> HTTPEndpoint {
+        do {
+            return try HTTPEndpoint(parsing: text, defaultHTTPPort: defaultHTTPPort)
+        } catch {
+            throw SettingsError(setting: path, origin: reader.origin(path), message: error.message)
+        }
+    }
+
+    /// The TLS section at `path` (`alerts.tls`) for the `https://` URLs of `urlSetting`; a section that no
+    /// `https://` URL would use is an error (it would be ignored in silence).
+    private static func httpsTLS(
+        _ path: String, for urlSetting: String, https: Bool, reader: SettingsReader
+    ) throws(SettingsError) -> TLSConfiguration {
+        guard let tls = try reader.tls(path, settingsPath: path) else { return TLSConfiguration(settingsPath: path) }
+        if !https {
+            let set = SettingsSchema.tlsLeaves.map { "\(path).\($0.0)" }.first(where: reader.has) ?? path
+            throw SettingsError(
+                setting: set, origin: reader.origin(set),
+                message: "\(path) applies to https:// URLs only and \(urlSetting) has none: write https:// or remove \(path)")
+        }
+        return tls
     }
 
     /// Checks what no single setting can: lease timing order, state prefix outside `<rootKey>*`, endpoints.

@@ -68,17 +68,15 @@ struct SettingsReader {
             return RedisSecret(value)
         case (nil, let file?):
             do {
-                var text = try String(contentsOfFile: file, encoding: .utf8)
-                while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
-                guard !text.isEmpty else {
-                    throw SettingsError(setting: filePath, origin: origin(filePath), message: "'\(file)' is empty")
-                }
-                return RedisSecret(text)
-            } catch let error as SettingsError {
-                throw error
+                _ = try String(contentsOfFile: file, encoding: .utf8)  // an unreadable file is reported with the reason
             } catch {
                 throw SettingsError(setting: filePath, origin: origin(filePath), message: "cannot read '\(file)': \(error.localizedDescription)")
             }
+            guard let value = RedisSecret.read(file) else {
+                throw SettingsError(setting: filePath, origin: origin(filePath), message: "'\(file)' is empty")
+            }
+            // Read again at every new connection, so a password fixed or rotated in the file needs no restart.
+            return RedisSecret(file: file, initialValue: value)
         }
     }
 

@@ -32,7 +32,7 @@ enum SettingsSchema {
             "redis.connectTimeout": .duration, "redis.commandTimeout": .duration,
             "redis.sentinel.masterName": .string, "redis.sentinel.username": .string,
             "redis.sentinel.password": .string, "redis.sentinel.passwordFile": .string, "redis.sentinel.tls": .tlsSwitch,
-            "traefik.rootKey": .string, "traefik.dynamic": .string, "traefik.apiEndpoints": .list,
+            "traefik.rootKey": .string, "traefik.redisUsername": .string, "traefik.dynamic": .string, "traefik.apiEndpoints": .list,
             "coordinator.instanceId": .string, "coordinator.statePrefix": .string, "coordinator.prune": .string,
             "coordinator.reconcileInterval": .duration, "coordinator.debounce": .duration,
             "coordinator.atomicLimit": .int,
@@ -40,7 +40,7 @@ enum SettingsSchema {
             "notifications.required": .string, "notifications.checkInterval": .duration, "notifications.autoFix": .bool,
             "admin.listen": .string, "log.level": .string, "log.format": .string, "alerts.webhookURL": .string,
         ]
-        for section in ["redis.tls", "redis.sentinel.tls"] {
+        for section in ["redis.tls", "redis.sentinel.tls", "alerts.tls", "traefik.apiTLS"] {
             for (leaf, kind) in tlsLeaves { leaves["\(section).\(leaf)"] = kind }
         }
         return leaves
@@ -50,26 +50,45 @@ enum SettingsSchema {
     static let sections: Set<String> = [
         "redis", "redis.sentinel", "redis.tls", "redis.sentinel.tls", "traefik", "coordinator", "lease",
         "notifications", "admin", "log", "alerts",
+        // TLS for https:// URLs: sections only (the scheme turns TLS on), with the leaves of `redis.tls`.
+        "alerts.tls", "traefik.apiTLS",
     ]
 
     static func kind(of path: String) -> Kind? { leaves[path] }
     static func isSection(_ path: String) -> Bool { sections.contains(path) }
 
-    /// `redis.sentinel.masterName` → `TRAEFIK_COORDINATOR_REDIS_SENTINEL_MASTER_NAME`.
+    /// `redis.sentinel.masterName` → `TRAEFIK_COORDINATOR_REDIS_SENTINEL_MASTER_NAME`. A run of capitals is one
+    /// word: `alerts.webhookURL` → `TRAEFIK_COORDINATOR_ALERTS_WEBHOOK_URL`, `traefik.apiTLS.ca` →
+    /// `TRAEFIK_COORDINATOR_TRAEFIK_API_TLS_CA`.
     static func environmentName(of path: String) -> String {
+        environmentName(of: path, splittingEveryCapital: false)
+    }
+
+    /// With `splittingEveryCapital`, the spelling before runs of capitals were one word
+    /// (`..._WEBHOOK_U_R_L`), still accepted.
+    private static func environmentName(of path: String, splittingEveryCapital: Bool) -> String {
         var name = SettingsSource.environmentPrefix
         for (index, component) in path.split(separator: ".").enumerated() {
             if index > 0 { name += "_" }
+            var previous: Character?
             for character in component {
-                if character.isUppercase { name += "_" }
+                let startsWord = splittingEveryCapital || previous.map { !$0.isUppercase } == true
+                if character.isUppercase, startsWord { name += "_" }
                 name += character.uppercased()
+                previous = character
             }
         }
         return name
     }
 
-    private static let byEnvironmentName: [String: String] = Dictionary(
-        uniqueKeysWithValues: leaves.keys.map { (environmentName(of: $0), $0) })
+    private static let byEnvironmentName: [String: String] = {
+        var names: [String: String] = [:]
+        for path in leaves.keys {
+            names[environmentName(of: path, splittingEveryCapital: true)] = path
+            names[environmentName(of: path)] = path
+        }
+        return names
+    }()
 
     static func path(forEnvironmentName name: String) -> String? { byEnvironmentName[name] }
 

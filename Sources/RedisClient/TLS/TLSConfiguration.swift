@@ -1,4 +1,5 @@
-/// How to speak TLS to a Redis or Sentinel server, with the names of Traefik's Redis provider.
+/// How to speak TLS to a Redis or Sentinel server, with the names of Traefik's Redis provider. The
+/// coordinator's HTTPS clients (`alerts.tls`, `traefik.apiTLS`) use the same keys and the same handler.
 ///
 /// | Key | Default | Meaning |
 /// |---|---|---|
@@ -36,7 +37,8 @@ public struct TLSConfiguration: Sendable, Hashable {
     public var handshakeTimeout: Duration
     /// Bound on waiting for the peer's `close_notify` after ours was sent.
     public var shutdownTimeout: Duration
-    /// The settings path these values came from (`redis.tls`, `redis.sentinel.tls`), used in error messages.
+    /// The settings path these values came from (`redis.tls`, `redis.sentinel.tls`, `alerts.tls`), used in
+    /// error messages.
     public var settingsPath: String
 
     /// Creates a configuration; with no arguments: verify against the system trust store, no client certificate.

@@ -109,9 +109,12 @@ final class TLSConnection {
             verifiedName: verifiedName, settingsPath: settingsPath)
     }
 
-    /// What the peer said, when its first bytes are a RESP reply (`-ERR ...`, `+OK`) rather than a TLS record.
+    /// What the peer said, when its first bytes are a RESP reply (`-ERR ...`, `+OK`) or an HTTP status line
+    /// (`HTTP/1.0 400 Bad request`: an `https://` URL pointing at a plain HTTP port) rather than a TLS record.
     var plaintextAnswer: String? {
-        guard let first = firstBytes.first, [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "*"), UInt8(ascii: "$")].contains(first)
+        guard let first = firstBytes.first,
+            [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "*"), UInt8(ascii: "$")].contains(first)
+                || firstBytes.starts(with: "HTTP/".utf8)
         else { return nil }
         let line = firstBytes.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
         return String(decoding: line.map { (32..<127).contains($0) ? $0 : UInt8(ascii: "?") }, as: UTF8.self)

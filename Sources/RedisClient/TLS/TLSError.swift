@@ -51,7 +51,7 @@ public enum TLSError: Error, Sendable, Hashable, CustomStringConvertible {
         case .handshakeTimeout(let timeout):
             return "TLS handshake did not finish within \(timeout): is this a TLS port, and is the server overloaded?"
         case .notTLS(let serverSaid):
-            return "the server answered the TLS handshake in plaintext (\"\(serverSaid)\"): this port does not speak TLS; remove the TLS settings or use the server's tls-port"
+            return "the server answered the TLS handshake in plaintext (\"\(serverSaid)\"): this port does not speak TLS; remove the TLS settings (for a URL: write http://) or use the server's TLS port (Redis: tls-port)"
         case .closedDuringHandshake:
             return "the server closed the connection during the TLS handshake: check the server's log for the reason (certificate, protocol version)"
         case .connectionFailed(let reasons, let path):
@@ -92,6 +92,10 @@ public enum TLSError: Error, Sendable, Hashable, CustomStringConvertible {
         }
         if all.contains("unknown ca") || all.contains("bad certificate") || all.contains("certificate unknown") {
             return "The server rejected our client certificate (\(settingsPath).cert): it must be signed by a CA the server trusts (tls-ca-cert-file)"
+        }
+        if all.contains("wrong version number") {
+            // OpenSSL's name for a first record that is not TLS at all: a plaintext server's answer.
+            return "The server's answer is not TLS: this port does not speak TLS; remove the TLS settings (for a URL: write http://) or use the server's TLS port"
         }
         if all.contains("unsupported protocol") || all.contains("protocol version") {
             return "No protocol version in common: check \(settingsPath).minimumVersion and the server's tls-protocols"
