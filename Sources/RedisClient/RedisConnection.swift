@@ -192,10 +192,15 @@ public final class RedisConnection: RedisCommandExecutor {
             if let message = reply.errorMessage {
                 let error = RedisServerError(message: message, command: "HELLO", address: address)
                 switch error.kind {
-                case .wrongPassword, .authenticationRequired:
+                case .wrongPassword:
+                    throw authenticationError(reply)!
+                case .authenticationRequired where configuration.password == nil:
                     throw authenticationError(reply)!
                 default:
-                    break  // NOPROTO, unknown command (Redis < 6), NOPERM on HELLO: fall back to RESP2
+                    // NOPROTO, unknown command (Redis < 6), NOPERM on HELLO, and NOAUTH for a HELLO that carried
+                    // our credentials (Valkey answers a renamed-away HELLO so before it says "unknown command"):
+                    // fall back to AUTH and RESP2.
+                    break
                 }
             } else {
                 protocolVersion = 3

@@ -101,6 +101,9 @@ struct NotificationHealthTests {
                 #expect(!onReplica.inSync && onReplica.changed == 1 && onReplica.examples == [desired[0].key])
                 // The master's view of the replica: caught up (at most an unacknowledged keepalive PING behind),
                 // so the difference is drift, not lag.
+                // WAIT makes the replica acknowledge its offset now: Redis 6.2 replicas acknowledge once a second
+                // on their own, so right after a write the master's view of them can be a write behind.
+                try await master.cli("WAIT", "1", "2000")
                 let masterConnection = try await master.connect()
                 let lag = await NodeDrift.replicationLag(master: masterConnection)
                 await masterConnection.close()

@@ -83,7 +83,7 @@ struct ConfigurationErrorTests {
             fragments: ["127.0.0.1:\(http.port)", "invalid reply"])
     }
 
-    @Test("plaintext to a TLS port, and TLS to a plaintext port", arguments: commands)
+    @Test("plaintext to a TLS port, and TLS to a plaintext port", .enabled(if: RedisServerProcess.supportsTLS), arguments: commands)
     func tlsOnTheWrongSide(command: [String]) async throws {
         let certificates = try TestCertificates(removeAtExit: true)
         let ca = try certificates.makeCA("wrong-side-ca")
@@ -99,7 +99,9 @@ struct ConfigurationErrorTests {
         }
     }
 
-    @Test("a server certificate that fails verification: another CA, another host, expired", arguments: commands)
+    @Test(
+        "a server certificate that fails verification: another CA, another host, expired", .enabled(if: RedisServerProcess.supportsTLS),
+        arguments: commands)
     func certificateRejected(command: [String]) async throws {
         let certificates = try TestCertificates(removeAtExit: true)
         let ca = try certificates.makeCA("verify-ca")

@@ -18,7 +18,7 @@ struct RedisConnectionTests {
             let connection = try await server.connect()
             defer { Task { await connection.close() } }
             #expect(connection.protocolVersion == 3)
-            #expect(connection.serverVersion.hasPrefix("7."))
+            #expect(connection.serverVersion == server.version, "HELLO's version is the server's")
             #expect(try await connection.send(RedisCommands.ping()) == "PONG")
             let names = try await server.cli("CLIENT", "LIST")
             #expect(names.contains("name=traefik-coordinator"))
@@ -148,12 +148,14 @@ struct RedisConnectionTests {
             let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
             #expect(try await connection.evaluate(script, keys: ["counter"], arguments: ["5"]).int == 5)
             #expect(try await connection.evaluate(script, keys: ["counter"], arguments: ["5"]).int == 10)
-            #expect(Self.calls(of: "script|load", in: try await server.cli("INFO", "commandstats")) == 1)
+            // Redis 6.2 counts subcommands under their command (`cmdstat_script`).
+            let scriptLoad = server.majorVersion >= 7 ? "script|load" : "script"
+            #expect(Self.calls(of: scriptLoad, in: try await server.cli("INFO", "commandstats")) == 1)
 
             try await server.cli("SCRIPT", "FLUSH")
             #expect(try await connection.evaluate(script, keys: ["counter"], arguments: ["1"]).int == 11)
             let stats = try await server.cli("INFO", "commandstats")
-            #expect(Self.calls(of: "script|load", in: stats) == 2)
+            #expect(Self.calls(of: scriptLoad, in: stats) == (server.majorVersion >= 7 ? 2 : 3), "2 loads (+ the SCRIPT FLUSH on 6.2)")
             #expect(Self.calls(of: "evalsha", in: stats) == 4)  // 2 hits, 1 NOSCRIPT, 1 retry
             #expect(try await server.cli("GET", "counter") == "11")
 
@@ -256,7 +258,7 @@ struct RedisConnectionTests {
             #expect(try await connection.send(RedisCommands.wait(replicas: 0, timeout: .milliseconds(10))) == 0)
             #expect(try await connection.send(RedisCommands.role()) == .master(replicationOffset: 0, replicas: []))
             let info = try await connection.send(RedisCommands.info("server"))
-            #expect(info["redis_version"]?.hasPrefix("7.") == true)
+            #expect(info["redis_version"]?.isEmpty == false)  // Valkey 9 reports its Redis compatibility, 7.2.4
             try await connection.send(RedisCommands.configSet("notify-keyspace-events", "KEA"))
             let flags = try await connection.send(RedisCommands.configGet("notify-keyspace-events"))
             #expect(Set(flags["notify-keyspace-events"] ?? "") == Set("AKE"))

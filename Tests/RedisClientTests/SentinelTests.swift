@@ -191,7 +191,12 @@ struct SentinelTests {
             writing.cancel()
             _ = await writing.value
             let stats = try await cluster.cli(oldMaster, "INFO", "commandstats")
-            #expect(!stats.contains("cmdstat_set"), "a write reached the old master: \(stats)")
+            // Before Redis 7, a replica counts the writes it replicates in its commandstats too.
+            if oldMaster.majorVersion >= 7 {
+                #expect(!stats.contains("cmdstat_set"), "a write reached the old master: \(stats)")
+            } else {
+                #expect(try await cluster.cli(oldMaster, "ROLE").hasPrefix("slave"), "the old master stays a replica: no write of ours can land")
+            }
 
             // Every write the final master acknowledged after the (last) switch is on it. On a loaded machine
             // the sentinels may fail over more than once; a write acknowledged by a master that is later demoted

@@ -72,6 +72,13 @@ public final class RedisServerProcess: Sendable {
         return (environment["TC_REDIS_SERVER"] ?? "").isEmpty || environment["TC_REDIS_TLS"] == "1"
     }
 
+    /// The major version of the `redis-server` the tests start (`TC_REDIS_SERVER` or Debian's); 7 when unknown.
+    /// Tests of Redis 7 features (ACL selectors such as `%R~`, `ACL DRYRUN`) run only where it is 7 or more.
+    public static var defaultMajorVersion: Int {
+        guard let binary = try? ExternalTool.require("redis-server", package: "redis-server") else { return 7 }
+        return version(of: binary)?.split(separator: ".").first.flatMap { Int($0) } ?? 7
+    }
+
     /// The version `binary --version` prints (`v=7.0.15`), asked once per binary; nil when it says none.
     public static func version(of binary: String) -> String? {
         versions.withLock { known in
@@ -83,6 +90,12 @@ public final class RedisServerProcess: Sendable {
         }
     }
     private static let versions = Mutex<[String: String?]>([:])
+
+    /// This server's version (`--version`'s `v=`): `7.0.15`, `9.1.2` (Valkey), `6.2.14`.
+    public var version: String? { Self.version(of: binary) }
+
+    /// The major version (7 when it cannot be read): tests whose assertion is specific to a server line ask it.
+    public var majorVersion: Int { version?.split(separator: ".").first.flatMap { Int($0) } ?? 7 }
 
     /// Kills the server (SIGKILL: no save, as in a crash) and starts it again on the same port with the same
     /// configuration, waiting until it listens.
