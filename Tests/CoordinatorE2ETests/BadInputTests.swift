@@ -104,7 +104,7 @@ struct BadInputTests {
         let settings = "redis:\n  endpoints: [\"127.0.0.1:\(port)\"]\ntraefik:\n  dynamic: \(directory)\n"
         try settings.write(toFile: "\(directory)/settings.yaml", atomically: true, encoding: .utf8)
 
-        let check = try CoordinatorProcess.runCommand(["check", "--config", "\(directory)/settings.yaml"])
+        let check = try await CoordinatorProcess.runCommand(["check", "--config", "\(directory)/settings.yaml"])
         #expect(check.status == 2)
         #expect(check.output.contains("127.0.0.1:\(port)"), "\(check.output)")
         #expect(check.output.lowercased().contains("protocol") || check.output.contains("RESP"), "\(check.output)")

@@ -32,13 +32,13 @@ struct ConfigurationErrorTests {
     static func expect(
         _ command: [String], settings: String, exitCode: Int32, fragments: [String], kind: String = "configuration error (not retried)",
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
+    ) async throws {
         let dynamic = try dynamicDirectory()
         defer { try? FileManager.default.removeItem(atPath: dynamic) }
         let file = "\(dynamic)/settings.yaml"
         try (settings + "\ntraefik:\n  dynamic: \(dynamic)/a.yaml\n").write(toFile: file, atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
-        let (status, output) = try CoordinatorProcess.runCommand(command + ["--config", file])
+        let (status, output) = try await CoordinatorProcess.runCommand(command + ["--config", file])
         let elapsed = ContinuousClock.now - started
         #expect(status == exitCode, "\(command) exited \(status): \(output)", sourceLocation: sourceLocation)
         #expect(elapsed < bound, "\(command) took \(elapsed)", sourceLocation: sourceLocation)
@@ -58,7 +58,7 @@ struct ConfigurationErrorTests {
     @Test("a wrong password (WRONGPASS) names redis.password", arguments: commands)
     func wrongPassword(command: [String]) async throws {
         try await withRedisServer(["requirepass \(Self.password)"]) { server in
-            try Self.expect(
+            try await Self.expect(
                 command, settings: "redis:\n  endpoints: [\"\(server.address)\"]\n  password: not-the-password\n",
                 exitCode: 2, fragments: ["WRONGPASS", "redis.password"])
         }
@@ -68,7 +68,7 @@ struct ConfigurationErrorTests {
     func noPermission(command: [String]) async throws {
         let acl = ["user default on nopass ~* &* +@all", "user powerless on >\(Self.password) resetchannels -@all +hello +auth"]
         try await withRedisServer(acl) { server in
-            try Self.expect(
+            try await Self.expect(
                 command, settings: "redis:\n  endpoints: [\"\(server.address)\"]\n  username: powerless\n  password: \(Self.password)\n",
                 exitCode: 2, fragments: ["NOPERM", "ACL SETUSER"])
         }
@@ -78,7 +78,7 @@ struct ConfigurationErrorTests {
     func notRedis(command: [String]) async throws {
         let http = try await HTTPBackendProcess.start(files: ["index.html": "not redis\n"])
         defer { http.stopBlocking() }
-        try Self.expect(
+        try await Self.expect(
             command, settings: "redis:\n  endpoints: [\"127.0.0.1:\(http.port)\"]\n", exitCode: 2,
             fragments: ["127.0.0.1:\(http.port)", "invalid reply"])
     }
@@ -90,10 +90,10 @@ struct ConfigurationErrorTests {
         let server = try certificates.issue("wrong-side-server", by: ca, subjectAltNames: ["IP:127.0.0.1"])
         try await withRedisServer(tls: .init(server: server)) { redis in
             let tlsPort = try #require(redis.tlsAddress)
-            try Self.expect(
+            try await Self.expect(
                 command, settings: "redis:\n  endpoints: [\"\(tlsPort)\"]\n", exitCode: 2,
                 fragments: ["closed the connection at our first command", "redis.tls"])
-            try Self.expect(
+            try await Self.expect(
                 command, settings: "redis:\n  endpoints: [\"\(redis.address)\"]\n  tls:\n    ca: \(ca.certificate)\n", exitCode: 2,
                 fragments: ["does not speak TLS"])
         }
@@ -114,7 +114,7 @@ struct ConfigurationErrorTests {
         for (serverCertificate, fragments) in cases {
             try await withRedisServer(tls: .init(server: serverCertificate)) { redis in
                 let tlsPort = try #require(redis.tlsAddress)
-                try Self.expect(
+                try await Self.expect(
                     command, settings: "redis:\n  endpoints: [\"\(tlsPort)\"]\n  tls:\n    ca: \(ca.certificate)\n", exitCode: 2,
                     fragments: ["TLS handshake failed"] + fragments)
             }
@@ -126,11 +126,11 @@ struct ConfigurationErrorTests {
         let cluster = try await SentinelCluster.start(.init(sentinelPassword: Self.password))
         defer { Task { await cluster.stop() } }
         let endpoints = cluster.sentinelAddresses.map { "\"\($0)\"" }.joined(separator: ", ")
-        try Self.expect(
+        try await Self.expect(
             command,
             settings: "redis:\n  endpoints: [\(endpoints)]\n  sentinel:\n    masterName: not-\(cluster.masterName)\n    password: \(Self.password)\n",
             exitCode: 2, fragments: ["not-\(cluster.masterName)", "redis.sentinel.masterName"])
-        try Self.expect(
+        try await Self.expect(
             command,
             settings: "redis:\n  endpoints: [\(endpoints)]\n  sentinel:\n    masterName: \(cluster.masterName)\n    password: wrong-sentinel-password\n",
             exitCode: 2, fragments: ["redis.sentinel.password"])
@@ -141,10 +141,21 @@ struct ConfigurationErrorTests {
     func refusedIsRetried(command: [String]) async throws {
         let port = FreePort.next()
         let started = ContinuousClock.now
-        try Self.expect(
+        try await Self.expect(
             command + ["--timeout", "3s"], settings: "redis:\n  endpoints: [\"127.0.0.1:\(port)\"]\n",
             exitCode: command.first == "diff" ? 2 : 1, fragments: ["127.0.0.1:\(port)", "within 3s"], kind: "transient error, retried")
         #expect(ContinuousClock.now - started >= .seconds(3), "retried until --timeout, not given up at the first refusal")
+    }
+
+    @Test("transient: no sentinel reachable is retried for the whole --timeout, then exit 1 naming the kind")
+    func noSentinelIsRetried() async throws {
+        let ports = [FreePort.next(), FreePort.next()]
+        let started = ContinuousClock.now
+        try await Self.expect(
+            ["publish", "--once", "--timeout", "3s"],
+            settings: "redis:\n  endpoints: [\"127.0.0.1:\(ports[0])\", \"127.0.0.1:\(ports[1])\"]\n  sentinel:\n    masterName: mymaster\n",
+            exitCode: 1, fragments: ["no sentinel could be asked", "redis.endpoints"], kind: "transient error, retried")
+        #expect(ContinuousClock.now - started >= .seconds(3))
     }
 
     @Test("transient: a server that comes up during --timeout is published to")
@@ -156,7 +167,7 @@ struct ConfigurationErrorTests {
             let file = "\(dynamic)/settings.yaml"
             try "redis:\n  endpoints: [\"\(server.address)\"]\ntraefik:\n  dynamic: \(dynamic)/a.yaml\n"
                 .write(toFile: file, atomically: true, encoding: .utf8)
-            let command = Task.detached { try CoordinatorProcess.runCommand(["publish", "--once", "--timeout", "20s", "--config", file]) }
+            let command = Task { try await CoordinatorProcess.runCommand(["publish", "--once", "--timeout", "20s", "--config", file]) }
             try await Task.sleep(for: .seconds(2))
             try await server.restart()
             let (status, output) = try await command.value

@@ -137,14 +137,14 @@ struct DiagnosisTests {
 
             let file = "\(directory)/settings.yaml"
             try settings.write(toFile: file, atomically: true, encoding: .utf8)
-            let (status, output) = try CoordinatorProcess.runCommand(["check", "--config", file])
+            let (status, output) = try await CoordinatorProcess.runCommand(["check", "--config", file])
             #expect(status == 2, "\(output)")
             #expect(output.contains("FAIL: the coordinator's Redis user 'coordinator' lacks permissions"), "\(output)")
             #expect(output.contains("ACL SETUSER coordinator &coordinator:traefik:released &__keyspace@0__:traefik*"), "\(output)")
 
             // Shutdown: the lease is released, but the announcement is refused, and the log says so.
             try await waitUntil("it leads", timeout: .seconds(10)) { coordinator.isLeader }
-            coordinator.process.stop(grace: .seconds(10))
+            await Task.detached { coordinator.process.stop(grace: .seconds(10)) }.value
             #expect(coordinator.log.contains("released the lease, but the announcement was refused"), "\(coordinator.log.suffix(2000))")
             #expect(try await server.cli("EXISTS", "coordinator:traefik:lease") == "0", "released all the same")
         }
@@ -167,7 +167,7 @@ struct DiagnosisTests {
         try await withRedisServer(lines) { server in
             let directory = try Self.workspace()
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            func check(as coordinatorUser: String, traefikUser: String) throws -> (Int32, String) {
+            func check(as coordinatorUser: String, traefikUser: String) async throws -> (Int32, String) {
                 let file = "\(directory)/settings-\(coordinatorUser)-\(traefikUser).yaml"
                 try """
                     redis:
@@ -178,29 +178,29 @@ struct DiagnosisTests {
                       dynamic: \(directory)/dynamic
                       redisUsername: \(traefikUser)
                     """.write(toFile: file, atomically: true, encoding: .utf8)
-                return try CoordinatorProcess.runCommand(["check", "--config", file])
+                return try await CoordinatorProcess.runCommand(["check", "--config", file])
             }
-            let (_, good) = try check(as: "coordinator", traefikUser: "traefik")
+            let (_, good) = try await check(as: "coordinator", traefikUser: "traefik")
             #expect(good.contains("acl user traefik (traefik): permissions ok"), "\(good)")
             #expect(good.contains("acl user coordinator (coordinator): permissions ok"), "\(good)")
             #expect(!good.contains("lacks permissions"), "\(good)")
 
-            let (noPsubscribeStatus, noPsubscribe) = try check(as: "coordinator", traefikUser: "nopsub")
+            let (noPsubscribeStatus, noPsubscribe) = try await check(as: "coordinator", traefikUser: "nopsub")
             #expect(noPsubscribeStatus == 2)
             #expect(noPsubscribe.contains("FAIL: Traefik's Redis user 'nopsub' (traefik.redisUsername) lacks permissions"), "\(noPsubscribe)")
             #expect(noPsubscribe.contains("ACL SETUSER nopsub +psubscribe"), "\(noPsubscribe)")
 
-            let (_, noChannel) = try check(as: "coordinator", traefikUser: "nochannel")
+            let (_, noChannel) = try await check(as: "coordinator", traefikUser: "nochannel")
             #expect(noChannel.contains("ACL SETUSER nochannel &__keyspace*:traefik*"), "\(noChannel)")
 
             // A least-privilege coordinator may not run ACL DRYRUN: a warning that says what it could not verify.
-            let (_, unverified) = try check(as: "plaincoordinator", traefikUser: "nopsub")
+            let (_, unverified) = try await check(as: "plaincoordinator", traefikUser: "nopsub")
             #expect(unverified.contains("WARN: could not verify Traefik's Redis user 'nopsub'"), "\(unverified)")
             #expect(unverified.contains("+acl|dryrun"), "\(unverified)")
 
             // ACL LOG: a denial of Traefik's user is reported.
             _ = try? await server.cli(arguments: ["GET", "traefik/http/routers/a/rule"], password: Self.password, user: "nopsub")
-            let (_, logged) = try check(as: "coordinator", traefikUser: "nopsub")
+            let (_, logged) = try await check(as: "coordinator", traefikUser: "nopsub")
             #expect(logged.contains("WARN: ACL LOG: user 'nopsub' was denied"), "\(logged)")
         }
     }

@@ -121,11 +121,11 @@ struct HTTPSPeersTests {
                     ca: \(ca.certificate)
                 """.write(toFile: file, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: file) }
-            let publish = try CoordinatorProcess.runCommand(["publish", "--once", "--config", file])
+            let publish = try await CoordinatorProcess.runCommand(["publish", "--once", "--config", file])
             #expect(publish.status == 0, "\(publish.output)")
             var pod: [String: Any] = [:]
             try await waitUntil("check to report the pod converged over HTTPS") {
-                let check = try CoordinatorProcess.runCommand(["check", "--config", file, "--json"])
+                let check = try await CoordinatorProcess.runCommand(["check", "--config", file, "--json"])
                 let report = try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any]
                 pod = (report?["traefik"] as? [[String: Any]])?.first ?? [:]
                 return pod["converged"] as? Bool == true

@@ -94,7 +94,7 @@ struct SecureDeploymentTests {
             let clientsOnMaster = try await cluster.cli(master, "CLIENT", "LIST")
             #expect(clientsOnMaster.contains("name=traefik-coordinator") || clientsOnMaster.split(separator: "\n").count >= 3)
 
-            let check = try CoordinatorProcess.runCommand(["check", "--config", "\(directory)/settings.yaml", "--json"])
+            let check = try await CoordinatorProcess.runCommand(["check", "--config", "\(directory)/settings.yaml", "--json"])
             let report = try #require(try? JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any], "\(check.output)")
             #expect((report["sentinels"] as? [[String: Any]])?.allSatisfy { $0["reachable"] as? Bool == true } == true, "\(check.output)")
             #expect(report["master"] as? String == cluster.clientAddress(of: master).description)
@@ -105,7 +105,7 @@ struct SecureDeploymentTests {
 
             // Wrong inputs: the messages name the file or setting, not the secret.
             try settings(redisKey: stranger.privateKey).write(toFile: "\(directory)/wrong-key.yaml", atomically: true, encoding: .utf8)
-            let wrongKey = try CoordinatorProcess.runCommand(["check", "--config", "\(directory)/wrong-key.yaml", "--json"])
+            let wrongKey = try await CoordinatorProcess.runCommand(["check", "--config", "\(directory)/wrong-key.yaml", "--json"])
             #expect(wrongKey.status != 0)
             #expect(wrongKey.output.contains("does not match the certificate"), "\(wrongKey.output)")
             #expect(wrongKey.output.contains(stranger.privateKey), "names the file")
@@ -113,7 +113,7 @@ struct SecureDeploymentTests {
             SecretAudit.registerPassword("not-the-password-3f1a")
             try settings(redisPasswordFile: "\(directory)/wrong-password")
                 .write(toFile: "\(directory)/wrong-password.yaml", atomically: true, encoding: .utf8)
-            let wrongPassword = try CoordinatorProcess.runCommand(["check", "--config", "\(directory)/wrong-password.yaml", "--json"])
+            let wrongPassword = try await CoordinatorProcess.runCommand(["check", "--config", "\(directory)/wrong-password.yaml", "--json"])
             #expect(wrongPassword.status == 2)
             #expect(wrongPassword.output.contains("redis.password"), "\(wrongPassword.output)")
 

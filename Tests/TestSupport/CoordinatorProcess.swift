@@ -59,6 +59,19 @@ public final class CoordinatorProcess: Sendable {
         return (result.status, result.output)
     }
 
+    /// ``runCommand(_:environment:)`` on a thread of its own, for async tests: a command that runs for seconds
+    /// must not hold one of the cooperative pool's few threads (two on a 2-core machine), nor a thread of
+    /// `NIOThreadPool.singleton`, which the TLS code under test uses, or every other test in the process stalls.
+    public static func runCommand(
+        _ arguments: [String], environment: [String: String] = [:]
+    ) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runCommand(arguments, environment: environment) })
+            }
+        }
+    }
+
     /// `/status` as a dictionary (nil while the process does not answer).
     public func status() -> [String: Any]? {
         guard let body = statusText() else { return nil }

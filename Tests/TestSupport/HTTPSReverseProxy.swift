@@ -66,21 +66,13 @@ public final class HTTPSReverseProxy: Sendable {
                 arguments: ["-c", script, String(port), "http://127.0.0.1:\(upstreamPort)", directory, tls.certificate, tls.privateKey],
                 logPath: "\(directory)/proxy.log")
             let proxy = HTTPSReverseProxy(process: process, port: port, directory: directory)
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline {
-                guard process.isRunning else {
-                    let log = process.log
-                    proxy.stopBlocking()
-                    throw TestSupportError.startFailed(process.name, log: log)
-                }
-                if let fd = FreePort.connectLoopback(port: port) {
-                    close(fd)
-                    return proxy
-                }
-                usleep(50_000)
+            do {
+                try process.waitUntilListening(port: port, timeout: .seconds(10))
+                return proxy
+            } catch {
+                proxy.stopBlocking()
+                throw error
             }
-            proxy.stopBlocking()
-            throw TestSupportError.timedOut("the HTTPS proxy did not listen. Log:\n\(process.log)")
         }
     }
 
@@ -93,9 +85,7 @@ public final class HTTPSReverseProxy: Sendable {
     /// One line per failed TLS handshake, with OpenSSL's reason.
     public var log: String { process.log }
 
-    private func lines(_ file: String) -> [String] {
-        ((try? String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
+    private func lines(_ file: String) -> [String] { ManagedProcess.lines(ofFile: "\(directory)/\(file)") }
 
     public func stopBlocking() {
         process.stop()

@@ -90,6 +90,28 @@ public final class ManagedProcess: Sendable {
         _ = Self.registry.withLock { $0.removeValue(forKey: pid) }
     }
 
+    /// Waits (up to `timeout`) until `port` on loopback accepts a connection while the process runs.
+    ///
+    /// - Throws: ``TestSupportError/startFailed(_:log:)`` when the process exits first, or
+    ///   ``TestSupportError/timedOut(_:)``, each with the process's log.
+    public func waitUntilListening(port: Int, timeout: Duration) throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard isRunning else { throw TestSupportError.startFailed(name, log: log) }
+            if let fd = FreePort.connectLoopback(port: port) {
+                close(fd)
+                return
+            }
+            usleep(50_000)
+        }
+        throw TestSupportError.timedOut("\(name) did not listen on \(port) within \(timeout). Log:\n\(log)")
+    }
+
+    /// The lines of a file the process writes into (a test server's record of what it received), or none.
+    public static func lines(ofFile path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
     /// The process's output so far.
     public var log: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""

@@ -64,16 +64,13 @@ public final class WebhookReceiver: Sendable {
                 name: "webhook :\(port)", executable: python, arguments: ["-c", script, String(port), directory] + identity,
                 logPath: "\(directory)/receiver.log")
             let receiver = WebhookReceiver(process: process, port: port, directory: directory, scheme: tls == nil ? "http" : "https")
-            let deadline = ContinuousClock.now + .seconds(10)
-            while ContinuousClock.now < deadline {
-                if let fd = FreePort.connectLoopback(port: port) {
-                    close(fd)
-                    return receiver
-                }
-                usleep(50_000)
+            do {
+                try process.waitUntilListening(port: port, timeout: .seconds(10))
+                return receiver
+            } catch {
+                receiver.stopBlocking()
+                throw error
             }
-            receiver.stopBlocking()
-            throw TestSupportError.timedOut("the webhook receiver did not listen. Log:\n\(process.log)")
         }
     }
 
@@ -94,9 +91,7 @@ public final class WebhookReceiver: Sendable {
         "\(scheme)://\(host):\(port)\(path)"
     }
 
-    private func lines(_ file: String) -> [String] {
-        ((try? String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
+    private func lines(_ file: String) -> [String] { ManagedProcess.lines(ofFile: "\(directory)/\(file)") }
 
     public func stopBlocking() {
         process.stop()
