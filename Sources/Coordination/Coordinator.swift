@@ -120,7 +120,7 @@ public actor Coordinator {
             desiredErrors = ["traefik.dynamic is not set"]
             return
         }
-        switch DesiredState.load(path: path, rootKey: settings.rootKey) {
+        switch DesiredState.load(path: path, rootKey: settings.rootKey, target: settings.traefikTarget) {
         case .success(let state):
             let changed = state.hash != desired?.hash
             desired = state

@@ -20,8 +20,9 @@ public enum DynamicConfigurationLoader {
         public var isValid: Bool { issues.isEmpty }
     }
 
-    /// Loads `path` (a file or a directory) and validates the merged configuration.
-    public static func load(path: String) -> Result {
+    /// Loads `path` (a file or a directory) and validates the merged configuration for `target` (fields the
+    /// target's Traefik does not know are refused).
+    public static func load(path: String, target: TraefikTarget = .newest) -> Result {
         var issues: [ConfigIssue] = []
         let files: [String]
         do {
@@ -41,13 +42,13 @@ public enum DynamicConfigurationLoader {
             }
             documents.append((file, text))
         }
-        var result = load(documents: documents)
+        var result = load(documents: documents, target: target)
         result.issues = issues + result.issues
         return result
     }
 
     /// Loads in-memory documents, each named by a file name whose extension gives its format.
-    public static func load(documents: [(file: String, text: String)]) -> Result {
+    public static func load(documents: [(file: String, text: String)], target: TraefikTarget = .newest) -> Result {
         var issues: [ConfigIssue] = []
         var merger = ConfigurationMerger()
         for document in documents {
@@ -64,7 +65,7 @@ public enum DynamicConfigurationLoader {
                 issues.append(error)
                 continue
             }
-            var checker = SchemaChecker(file: document.file)
+            var checker = SchemaChecker(file: document.file, target: target)
             let root = checker.checkRoot(raw)
             issues += checker.issues
             merger.add(root, from: document.file)

@@ -78,11 +78,21 @@ public struct SchemaField: Sendable {
     public let name: String
     public let type: SchemaType
     public let presence: PresenceOption
+    /// The first Traefik release whose decoder knows the field (read from `pkg/config/dynamic` at each tag and
+    /// checked against the real binaries). An older Traefik rejects the whole provider configuration for it
+    /// (`field not found`), so a configuration validated for an older target refuses it.
+    public let since: TraefikVersion
 
-    public init(_ name: String, _ type: SchemaType, presence: PresenceOption = .none) {
+    public init(_ name: String, _ type: SchemaType, presence: PresenceOption = .none, since: TraefikVersion = .oldestKnown) {
         self.name = name
         self.type = type
         self.presence = presence
+        self.since = since
+    }
+
+    /// The same, with the version first: reads better before a long nested object.
+    public init(_ name: String, since: TraefikVersion, _ type: SchemaType, presence: PresenceOption = .none) {
+        self.init(name, type, presence: presence, since: since)
     }
 }
 

@@ -8,10 +8,13 @@ import Foundation
 /// their meaning are `notRepresentable`.
 struct SchemaChecker {
     let file: String?
+    /// The oldest Traefik that will read the result: fields it does not know are refused.
+    let target: TraefikTarget
     private(set) var issues: [ConfigIssue] = []
 
-    init(file: String?) {
+    init(file: String?, target: TraefikTarget = .newest) {
         self.file = file
+        self.target = target
     }
 
     mutating func checkRoot(_ raw: RawConfigValue) -> ConfigNode {
@@ -169,6 +172,11 @@ struct SchemaChecker {
                 guard let field = object.field(named: entry.key) else {
                     let known = object.fields.map(\.name).joined(separator: ", ")
                     report(entryPath, "unknown field \"\(entry.key)\" in \(object.name) (Traefik: field not found); known fields: \(known)", .fatal)
+                    continue
+                }
+                // Fields Traefik ignores in files are never published, so no older Traefik reads them.
+                if field.since > target.version, field.type != .ignoredInFiles {
+                    report(entryPath, "needs Traefik \(field.since) or later; \(target.phrase)", .fatal)
                     continue
                 }
                 if let other = seen.updateValue(entry.key, forKey: field.name) {

@@ -1,4 +1,9 @@
-/// Traefik v3 dynamic configuration as its file and KV decoders accept it (Traefik 3.7).
+/// Traefik v3 dynamic configuration as its file and KV decoders accept it, from Traefik 3.0 to 3.7.15.
+///
+/// Every field that is not in Traefik 3.0.0 records the release that introduced it (`since:`), read from
+/// `pkg/config/dynamic`, `pkg/tls` and `pkg/types` at every 3.x tag and from the 3.7.10–3.7.15 binaries (no
+/// field was removed or changed type in 3.x; `peerCertSANs` exists only after 3.7.15 and is not here). The
+/// README's per-version table is generated from these annotations (`TraefikSchema.versionedFields`).
 ///
 /// Written from Traefik's documentation and its `pkg/config/dynamic`, `pkg/tls` and `pkg/types` packages. Only
 /// fields that both the file provider and the KV provider decode are here: fields Traefik hides from files
@@ -27,11 +32,6 @@ public enum TraefikSchema {
         SchemaField("keyFile", .string),
     ])
 
-    private static let san = SchemaObject("SAN", [
-        SchemaField("type", .string),
-        SchemaField("value", .string),
-    ])
-
     private static let spiffe = SchemaObject("Spiffe", [
         SchemaField("ids", strings),
         SchemaField("trustDomain", .string),
@@ -43,7 +43,7 @@ public enum TraefikSchema {
     private static let ipStrategy = SchemaObject("IPStrategy", [
         SchemaField("depth", .integer),
         SchemaField("excludedIPs", strings),
-        SchemaField("ipv6Subnet", .integer),
+        SchemaField("ipv6Subnet", .integer, since: "3.2"),
     ])
 
     private static let sourceCriterion = SchemaObject("SourceCriterion", [
@@ -59,8 +59,8 @@ public enum TraefikSchema {
             SchemaField("httpOnly", .bool),
             SchemaField("sameSite", .string),
             SchemaField("maxAge", .integer),
-            SchemaField("path", .string),
-            SchemaField("domain", .string),
+            SchemaField("path", .string, since: "3.3"),
+            SchemaField("domain", .string, since: "3.4"),
             SchemaField("expires", .ignoredInFiles),
         ])), presence: .fileAndKV),
     ])
@@ -78,7 +78,7 @@ public enum TraefikSchema {
         SchemaField("accessLogs", .bool),
         SchemaField("metrics", .bool),
         SchemaField("tracing", .bool),
-        SchemaField("traceVerbosity", .string),
+        SchemaField("traceVerbosity", .string, since: "3.5"),
         SchemaField("metadata", .ignoredInFiles),
     ])
 
@@ -87,11 +87,11 @@ public enum TraefikSchema {
         SchemaField("middlewares", strings),
         SchemaField("service", .string),
         SchemaField("rule", .string),
-        SchemaField("parentRefs", strings),
+        SchemaField("parentRefs", strings, since: "3.6"),
         SchemaField("ruleSyntax", .string),
         SchemaField("priority", .integer),
         SchemaField("tls", .object(routerTLS), presence: .fileAndKV),
-        SchemaField("observability", .object(routerObservability)),
+        SchemaField("observability", .object(routerObservability), since: "3.3"),
         SchemaField("defaultRule", .ignoredInFiles),
         SchemaField("deniedEncodedPathCharacters", .ignoredInFiles),
     ])
@@ -99,7 +99,7 @@ public enum TraefikSchema {
     private static let model = SchemaObject("Model", [
         SchemaField("middlewares", strings),
         SchemaField("tls", .object(routerTLS), presence: .fileAndKV),
-        SchemaField("observability", .object(routerObservability)),
+        SchemaField("observability", .object(routerObservability), since: "3.3"),
         SchemaField("deniedEncodedPathCharacters", .ignoredInFiles),
         SchemaField("defaultRuleSyntax", .ignoredInFiles),
     ])
@@ -112,7 +112,7 @@ public enum TraefikSchema {
         SchemaField("status", .integer),
         SchemaField("port", .integer),
         SchemaField("interval", .duration),
-        SchemaField("unhealthyInterval", .duration),
+        SchemaField("unhealthyInterval", .duration, since: "3.5"),
         SchemaField("timeout", .duration),
         SchemaField("hostname", .string),
         SchemaField("followRedirects", .bool),
@@ -124,14 +124,14 @@ public enum TraefikSchema {
         SchemaField("servers", .list(.object(SchemaObject("Server", [
             SchemaField("url", .string),
             SchemaField("weight", .integer),
-            SchemaField("preservePath", .bool),
+            SchemaField("preservePath", .bool, since: "3.2"),
             SchemaField("fenced", .ignoredInFiles),
             SchemaField("scheme", .ignoredInFiles),
             SchemaField("port", .ignoredInFiles),
         ])))),
-        SchemaField("strategy", .string),
+        SchemaField("strategy", .string, since: "3.4"),
         SchemaField("healthCheck", .object(serverHealthCheck)),
-        SchemaField("passiveHealthCheck", .object(SchemaObject("PassiveServerHealthCheck", [
+        SchemaField("passiveHealthCheck", since: "3.6", .object(SchemaObject("PassiveServerHealthCheck", [
             SchemaField("failureWindow", .duration),
             SchemaField("maxFailedAttempts", .integer),
         ]))),
@@ -155,9 +155,9 @@ public enum TraefikSchema {
     ])
 
     static let httpService = SchemaObject("Service", [
-        SchemaField("middlewares", strings),
+        SchemaField("middlewares", strings, since: "3.7"),
         SchemaField("loadBalancer", .object(loadBalancer)),
-        SchemaField("highestRandomWeight", .object(SchemaObject("HighestRandomWeight", [
+        SchemaField("highestRandomWeight", since: "3.6", .object(SchemaObject("HighestRandomWeight", [
             SchemaField("services", .list(.object(namedWeight))),
             SchemaField("healthCheck", .object(emptyHealthCheck), presence: .fileAndKV),
         ]))),
@@ -168,7 +168,7 @@ public enum TraefikSchema {
         ]))),
         SchemaField("mirroring", .object(SchemaObject("Mirroring", [
             SchemaField("service", .string),
-            SchemaField("mirrorBody", .bool),
+            SchemaField("mirrorBody", .bool, since: "3.2"),
             SchemaField("maxBodySize", .integer),
             SchemaField("mirrors", .list(.object(SchemaObject("MirrorService", [
                 SchemaField("name", .string),
@@ -180,7 +180,7 @@ public enum TraefikSchema {
             SchemaField("service", .string),
             SchemaField("fallback", .string),
             SchemaField("healthCheck", .object(emptyHealthCheck), presence: .fileOnly),
-            SchemaField("errors", .object(SchemaObject("FailoverError", [
+            SchemaField("errors", since: "3.7", .object(SchemaObject("FailoverError", [
                 SchemaField("maxRequestBodyBytes", .integer),
                 SchemaField("status", strings),
             ]))),
@@ -279,7 +279,7 @@ public enum TraefikSchema {
             SchemaField("browserXssFilter", .bool),
             SchemaField("customBrowserXSSValue", .string),
             SchemaField("contentSecurityPolicy", .string),
-            SchemaField("contentSecurityPolicyReportOnly", .string),
+            SchemaField("contentSecurityPolicyReportOnly", .string, since: "3.1"),
             SchemaField("publicKey", .string),
             SchemaField("referrerPolicy", .string),
             SchemaField("permissionsPolicy", .string),
@@ -290,13 +290,13 @@ public enum TraefikSchema {
             SchemaField("sslHost", .string),
             SchemaField("sslForceHost", .bool),
         ]))),
-        SchemaField("encodedCharacters", .object(SchemaObject("EncodedCharacters", encodedCharacterOptions))),
+        SchemaField("encodedCharacters", .object(SchemaObject("EncodedCharacters", encodedCharacterOptions)), since: "3.7"),
         SchemaField("errors", .object(SchemaObject("ErrorPage", [
             SchemaField("status", strings),
-            SchemaField("statusRewrites", .dictionary(.integer)),
+            SchemaField("statusRewrites", .dictionary(.integer), since: "3.4"),
             SchemaField("service", .string),
             SchemaField("query", .string),
-            SchemaField("errorRequestHeaders", strings),
+            SchemaField("errorRequestHeaders", strings, since: "3.6.15"),
             SchemaField("nginxHeaders", .ignoredInFiles),
         ]))),
         SchemaField("rateLimit", .object(SchemaObject("RateLimit", [
@@ -304,7 +304,7 @@ public enum TraefikSchema {
             SchemaField("period", .duration),
             SchemaField("burst", .integer),
             SchemaField("sourceCriterion", .object(sourceCriterion)),
-            SchemaField("redis", .object(SchemaObject("Redis", [
+            SchemaField("redis", since: "3.4", .object(SchemaObject("Redis", [
                 SchemaField("endpoints", strings),
                 SchemaField("tls", .object(clientTLS)),
                 SchemaField("username", .string),
@@ -351,14 +351,14 @@ public enum TraefikSchema {
             SchemaField("authResponseHeaders", strings),
             SchemaField("authResponseHeadersRegex", .string),
             SchemaField("authRequestHeaders", strings),
-            SchemaField("maxResponseBodySize", .integer),
+            SchemaField("maxResponseBodySize", .integer, since: "3.6.9"),
             SchemaField("addAuthCookiesToResponse", strings),
-            SchemaField("headerField", .string),
-            SchemaField("forwardBody", .bool),
-            SchemaField("maxBodySize", .integer),
-            SchemaField("preserveLocationHeader", .bool),
-            SchemaField("preserveRequestMethod", .bool),
-            SchemaField("authSigninURL", .string),
+            SchemaField("headerField", .string, since: "3.2"),
+            SchemaField("forwardBody", .bool, since: "3.3"),
+            SchemaField("maxBodySize", .integer, since: "3.3"),
+            SchemaField("preserveLocationHeader", .bool, since: "3.3"),
+            SchemaField("preserveRequestMethod", .bool, since: "3.4"),
+            SchemaField("authSigninURL", .string, since: "3.7"),
         ]))),
         SchemaField("inFlightReq", .object(SchemaObject("InFlightReq", [
             SchemaField("amount", .integer),
@@ -384,8 +384,8 @@ public enum TraefikSchema {
             SchemaField("excludedContentTypes", strings),
             SchemaField("includedContentTypes", strings),
             SchemaField("minResponseBodyBytes", .integer),
-            SchemaField("encodings", strings),
-            SchemaField("defaultEncoding", .string),
+            SchemaField("encodings", strings, since: "3.2"),
+            SchemaField("defaultEncoding", .string, since: "3.0.2"),
         ])), presence: .fileAndKV),
         SchemaField("passTLSClientCert", .object(SchemaObject("PassTLSClientCert", [
             SchemaField("pem", .bool),
@@ -393,12 +393,12 @@ public enum TraefikSchema {
         ]))),
         SchemaField("retry", .object(SchemaObject("Retry", [
             SchemaField("attempts", .integer),
-            SchemaField("timeout", .duration),
+            SchemaField("timeout", .duration, since: "3.7"),
             SchemaField("initialInterval", .duration),
-            SchemaField("maxRequestBodyBytes", .integer),
-            SchemaField("status", strings),
-            SchemaField("disableRetryOnNetworkError", .bool),
-            SchemaField("retryNonIdempotentMethod", .bool),
+            SchemaField("maxRequestBodyBytes", .integer, since: "3.7"),
+            SchemaField("status", strings, since: "3.7"),
+            SchemaField("disableRetryOnNetworkError", .bool, since: "3.7"),
+            SchemaField("retryNonIdempotentMethod", .bool, since: "3.7"),
         ]))),
         SchemaField("contentType", .object(SchemaObject("ContentType", [
             SchemaField("autoDetect", .bool),
@@ -424,9 +424,9 @@ public enum TraefikSchema {
         SchemaField("insecureSkipVerify", .bool),
         SchemaField("rootCAs", strings),
         SchemaField("certificates", .list(.object(certificate))),
-        SchemaField("cipherSuites", strings),
-        SchemaField("minVersion", .string),
-        SchemaField("maxVersion", .string),
+        SchemaField("cipherSuites", strings, since: "3.7"),
+        SchemaField("minVersion", .string, since: "3.7"),
+        SchemaField("maxVersion", .string, since: "3.7"),
         SchemaField("maxIdleConnsPerHost", .integer),
         SchemaField("forwardingTimeouts", .object(SchemaObject("ForwardingTimeouts", [
             SchemaField("dialTimeout", .duration),
@@ -434,12 +434,11 @@ public enum TraefikSchema {
             SchemaField("idleConnTimeout", .duration),
             SchemaField("readIdleTimeout", .duration),
             SchemaField("pingTimeout", .duration),
-            SchemaField("readTimeout", .duration),
-            SchemaField("writeTimeout", .duration),
+            SchemaField("readTimeout", .duration, since: "3.7"),
+            SchemaField("writeTimeout", .duration, since: "3.7"),
         ]))),
         SchemaField("disableHTTP2", .bool),
         SchemaField("peerCertURI", .string),
-        SchemaField("peerCertSANs", .list(.object(san))),
         SchemaField("spiffe", .object(spiffe), presence: .fileOnly),
     ])
 
@@ -480,7 +479,7 @@ public enum TraefikSchema {
             SchemaField("serversTransport", .string),
             SchemaField("proxyProtocol", .object(proxyProtocol), presence: .fileAndKV),
             SchemaField("terminationDelay", .integer),
-            SchemaField("healthCheck", .object(SchemaObject("TCPServerHealthCheck", [
+            SchemaField("healthCheck", since: "3.6", .object(SchemaObject("TCPServerHealthCheck", [
                 SchemaField("port", .integer),
                 SchemaField("send", .string),
                 SchemaField("expect", .string),
@@ -491,7 +490,7 @@ public enum TraefikSchema {
         ]))),
         SchemaField("weighted", .object(SchemaObject("TCPWeightedRoundRobin", [
             SchemaField("services", .list(.object(namedWeight))),
-            SchemaField("healthCheck", .object(emptyHealthCheck), presence: .fileAndKV),
+            SchemaField("healthCheck", .object(emptyHealthCheck), presence: .fileAndKV, since: "3.6"),
         ]))),
     ])
 
@@ -506,7 +505,7 @@ public enum TraefikSchema {
     private static let tcpServersTransport = SchemaObject("TCPServersTransport", [
         SchemaField("dialKeepAlive", .duration),
         SchemaField("dialTimeout", .duration),
-        SchemaField("proxyProtocol", .object(proxyProtocol), presence: .fileAndKV),
+        SchemaField("proxyProtocol", .object(proxyProtocol), presence: .fileAndKV, since: "3.5.2"),
         SchemaField("terminationDelay", .duration),
         SchemaField("tls", .object(SchemaObject("TLSClientConfig", [
             SchemaField("serverName", .string),
@@ -514,7 +513,6 @@ public enum TraefikSchema {
             SchemaField("rootCAs", strings),
             SchemaField("certificates", .list(.object(certificate))),
             SchemaField("peerCertURI", .string),
-            SchemaField("peerCertSANs", .list(.object(san))),
             SchemaField("spiffe", .object(spiffe), presence: .fileOnly),
         ])), presence: .fileAndKV),
     ])
@@ -566,7 +564,7 @@ public enum TraefikSchema {
             ]))),
             SchemaField("sniStrict", .bool),
             SchemaField("alpnProtocols", strings),
-            SchemaField("disableSessionTickets", .bool),
+            SchemaField("disableSessionTickets", .bool, since: "3.4"),
             SchemaField("preferServerCipherSuites", .bool),
         ])))),
         SchemaField("stores", .dictionary(.object(SchemaObject("Store", [

@@ -30,7 +30,7 @@ struct CheckCommand: AsyncParsableCommand {
         var desired: DesiredState?
         var problems: [String] = []
         if let path = settings.dynamic {
-            switch DesiredState.load(path: path, rootKey: settings.rootKey) {
+            switch DesiredState.load(path: path, rootKey: settings.rootKey, target: settings.traefikTarget) {
             case .success(let state): desired = state
             case .failure(let error): problems = error.problems
             }

@@ -89,7 +89,7 @@ enum CommandSupport {
             print("traefik-coordinator: traefik.dynamic is not set", to: &standardError)
             throw ExitCode(2)
         }
-        switch DesiredState.load(path: path, rootKey: settings.rootKey) {
+        switch DesiredState.load(path: path, rootKey: settings.rootKey, target: settings.traefikTarget) {
         case .success(let state):
             return state
         case .failure(let error):

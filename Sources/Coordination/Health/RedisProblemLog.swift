@@ -1,7 +1,7 @@
 import Foundation
 public import Logging
 import Metrics
-public import RedisClient
+import RedisClient
 
 /// The daemon's record of what keeps failing against Redis, one entry per activity, reported without
 /// flooding the log.

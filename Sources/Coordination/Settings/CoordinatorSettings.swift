@@ -1,6 +1,6 @@
 public import Foundation
 public import RedisClient
-import TraefikConfig
+public import TraefikConfig
 
 /// The coordinator's configuration: a YAML file (`--config`), every key overridable by a
 /// `TRAEFIK_COORDINATOR_*` environment variable, secrets from `*File` settings. Unknown keys are errors.
@@ -13,6 +13,7 @@ import TraefikConfig
 /// | `redis.sentinel.{masterName,username,password,passwordFile,tls}` | no Sentinel; `tls` inherits `redis.tls` |
 /// | `redis.addressMap`, `redis.connectTimeout`, `redis.commandTimeout` | none, 2s, 5s |
 /// | `traefik.redisUsername` | none (Traefik's ACL user, verified by `check`) |
+/// | `traefik.version` | the newest the schema knows (the oldest Traefik reading the keys, e.g. `"3.2"`) |
 /// | `traefik.rootKey`, `traefik.dynamic`, `traefik.apiEndpoints` | `traefik`, —, none (`http://` or `https://` URLs; no port: 8080 for http, 443 for https) |
 /// | `traefik.apiTLS.{ca,cert,key,serverName,insecureSkipVerify,minimumVersion,handshakeTimeout}` | system trust store, as `redis.tls` (for `https://` endpoints) |
 /// | `coordinator.instanceId`, `coordinator.statePrefix` | host name + random suffix, `coordinator:<rootKey>:` |
@@ -74,6 +75,14 @@ public struct CoordinatorSettings: Sendable {
     /// `traefik.redisUsername`: Traefik's own ACL user (`providers.redis.username`); `check` verifies that it
     /// may read the root key and subscribe to its keyspace events (nil: not checked).
     public var traefikRedisUsername: String?
+    /// `traefik.version`: the oldest Traefik that reads these keys (`"3.2"`, `"3.2.3"`); fields it lacks are
+    /// refused before anything is published. nil: the newest the schema knows.
+    public var traefikVersion: TraefikVersion?
+
+    /// What configurations are validated for: `traefik.version`, or the newest known Traefik.
+    public var traefikTarget: TraefikTarget {
+        traefikVersion.map { TraefikTarget.clamped($0, source: "traefik.version") } ?? .newest
+    }
     /// `traefik.apiTLS`: how the `https://` endpoints of ``apiEndpoints`` are verified (default: the system
     /// trust store, and the URL's host).
     public var traefikAPITLS = TLSConfiguration(settingsPath: "traefik.apiTLS")
@@ -162,6 +171,17 @@ public struct CoordinatorSettings: Sendable {
         dynamic = reader.string("traefik.dynamic")
         apiEndpoints = try reader.list("traefik.apiEndpoints")
         traefikRedisUsername = reader.string("traefik.redisUsername")
+        if let text = reader.string("traefik.version") {
+            guard let version = TraefikVersion(parsing: text) else {
+                throw SettingsError(
+                    setting: "traefik.version", origin: reader.origin("traefik.version"),
+                    message: "'\(text)' is not a Traefik version: write it quoted, as \"3.2\" or \"3.2.3\"")
+            }
+            if let (isError, message) = TraefikTarget.support(of: version), isError {
+                throw SettingsError(setting: "traefik.version", origin: reader.origin("traefik.version"), message: message)
+            }
+            traefikVersion = version
+        }
         var schemes = Set<HTTPEndpoint.Scheme>()
         for text in apiEndpoints {
             schemes.insert(try Self.httpEndpoint(text, defaultHTTPPort: 8080, path: "traefik.apiEndpoints", reader: reader).scheme)

@@ -32,7 +32,7 @@ enum SettingsSchema {
             "redis.connectTimeout": .duration, "redis.commandTimeout": .duration,
             "redis.sentinel.masterName": .string, "redis.sentinel.username": .string,
             "redis.sentinel.password": .string, "redis.sentinel.passwordFile": .string, "redis.sentinel.tls": .tlsSwitch,
-            "traefik.rootKey": .string, "traefik.redisUsername": .string, "traefik.dynamic": .string, "traefik.apiEndpoints": .list,
+            "traefik.rootKey": .string, "traefik.redisUsername": .string, "traefik.version": .string, "traefik.dynamic": .string, "traefik.apiEndpoints": .list,
             "coordinator.instanceId": .string, "coordinator.statePrefix": .string, "coordinator.prune": .string,
             "coordinator.reconcileInterval": .duration, "coordinator.debounce": .duration,
             "coordinator.atomicLimit": .int,
