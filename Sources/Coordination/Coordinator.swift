@@ -25,6 +25,12 @@ public actor Coordinator {
     private let triggerSink: AsyncStream<Trigger>.Continuation
 
     private var desired: DesiredState?
+    /// What the desired configuration is validated for: the oldest of `traefik.version` and the Traefik pods'
+    /// versions (`traefik.apiEndpoints`, read at start and at every health check).
+    private var traefikTarget: TraefikTarget
+    /// The last version each listed pod reported: a pod that stops answering for a while keeps its version,
+    /// so the target never jumps to a newer Traefik while an older one may still read the keys.
+    private var podVersions: [String: TraefikVersion] = [:]
     private var desiredErrors: [String] = []
     private var role = "follower"
     private var term: Int64?
@@ -62,11 +68,17 @@ public actor Coordinator {
         (triggers, triggerSink) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         webhook = try AlertWebhook.make(settings: settings, logger: logger)
         traefikAPI = try TraefikAPI(settings: settings, logger: logger)
+        traefikTarget = settings.traefikTarget
     }
 
     /// Runs until the calling task is cancelled (SIGTERM), then releases the lease so a successor takes over
     /// at once.
     public func run() async {
+        // The pods' versions first: a configuration an older pod cannot read must not be published on election.
+        if !traefikAPI.isEmpty {
+            traefikTarget = TraefikAPI.target(configured: settings.traefikVersion, pods: await traefikAPI.versions())
+        }
+        logger.info("validating for Traefik \(traefikTarget.version)", metadata: ["source": "\(traefikTarget.source ?? "the newest known")"])
         loadDesired()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.target.follow() }
@@ -110,7 +122,8 @@ public actor Coordinator {
             masterAddress: address?.description, rootKey: settings.rootKey, statePrefix: settings.effectiveStatePrefix,
             desiredHash: desired?.hash, desiredFiles: desired?.files ?? [], desiredErrors: desiredErrors,
             publishedHash: publishedHash, lastPublish: lastPublish, foreignKeys: foreignKeys, health: health, ready: ready,
-            stopping: stopping, redisProblems: redisProblems)
+            stopping: stopping, redisProblems: redisProblems,
+            traefikVersion: CoordinatorStatus.ValidatedFor(version: traefikTarget.version.description, source: traefikTarget.source))
     }
 
     // MARK: - Inputs
@@ -120,7 +133,7 @@ public actor Coordinator {
             desiredErrors = ["traefik.dynamic is not set"]
             return
         }
-        switch DesiredState.load(path: path, rootKey: settings.rootKey, target: settings.traefikTarget) {
+        switch DesiredState.load(path: path, rootKey: settings.rootKey, target: traefikTarget) {
         case .success(let state):
             let changed = state.hash != desired?.hash
             desired = state
@@ -269,6 +282,7 @@ public actor Coordinator {
         }
         health = report
         CoordinatorMetrics.health(report)
+        followTraefikVersions(report.traefik)
         if let unreachable = report.masterUnreachable {
             await problems.failed(.health, kind: unreachable.kind, message: unreachable.message, fix: nil)
         } else {
@@ -297,6 +311,25 @@ public actor Coordinator {
                 "a replica differs from the desired configuration",
                 metadata: ["redis.node": "\(node.address)", "missing": "\(node.drift?.missing ?? 0)", "changed": "\(node.drift?.changed ?? 0)"])
         }
+    }
+
+    /// Validates for the oldest pod seen (or `traefik.version`): when that changes (an older pod joined, the
+    /// last old one left), the desired configuration is validated again for it, and published if it changed.
+    private func followTraefikVersions(_ pods: [TraefikPodStatus]) {
+        guard !pods.isEmpty else { return }
+        var versions: [String: TraefikVersion] = [:]
+        for pod in pods {
+            versions[pod.endpoint] = pod.version.flatMap(TraefikVersion.init(parsing:)) ?? podVersions[pod.endpoint]
+        }
+        podVersions = versions
+        let target = TraefikAPI.target(configured: settings.traefikVersion, pods: versions.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        guard target != traefikTarget else { return }
+        logger.notice(
+            "the oldest Traefik changed: validating for it", metadata: [
+                "version": "\(target.version)", "source": "\(target.source ?? "the newest known")", "previous": "\(traefikTarget.version)",
+            ])
+        traefikTarget = target
+        desiredFilesChanged()
     }
 
     /// Sends a notification-health change to `alerts.webhookURL`, without holding up the health loop.

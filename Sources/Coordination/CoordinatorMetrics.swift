@@ -29,6 +29,8 @@ enum CoordinatorMetrics {
 
     /// `node|role` pairs with per-node series, so series of a node that left or changed role are removed.
     private static let reportedNodes = Mutex<Set<String>>([])
+    /// Traefik versions with a `traefik_pods{version}` series.
+    private static let reportedVersions = Mutex<Set<String>>([])
 
     static func health(_ report: HealthReport) {
         let current = Set(report.nodes.map { "\($0.address)|\($0.role)" })
@@ -46,7 +48,17 @@ enum CoordinatorMetrics {
         }
         if !report.traefik.isEmpty {
             Gauge(label: "traefik_coordinator_traefik_pods_converged").record(Double(report.traefik.filter(\.converged).count))
-            Gauge(label: "traefik_coordinator_traefik_pods").record(Double(report.traefik.count))
+            // Pods per Traefik version (`unknown`: the pod did not answer /api/version); a version no pod runs
+            // any more drops to 0.
+            var byVersion: [String: Int] = [:]
+            for pod in report.traefik { byVersion[pod.version ?? "unknown", default: 0] += 1 }
+            let seen = reportedVersions.withLock { known in
+                defer { known.formUnion(byVersion.keys) }
+                return known
+            }
+            for version in seen.union(byVersion.keys) {
+                Gauge(label: "traefik_coordinator_traefik_pods", dimensions: [("version", version)]).record(Double(byVersion[version] ?? 0))
+            }
         }
         for node in report.nodes {
             let labels = [("node", node.address), ("role", node.role)]

@@ -43,4 +43,13 @@ public struct CoordinatorStatus: Sendable, Hashable, Codable {
     /// (`transient`, `configuration`, `permission`), since when, how often, and the fix where known. A
     /// configuration or permission problem turns readiness false.
     public var redisProblems: [RedisProblemLog.Problem]
+    /// The Traefik version the desired configuration is validated for, and where it came from
+    /// (`traefik.version`, `pod http://…`; nil: the newest the schema knows).
+    public var traefikVersion: ValidatedFor
+
+    /// See ``traefikVersion``.
+    public struct ValidatedFor: Sendable, Hashable, Codable {
+        public var version: String
+        public var source: String?
+    }
 }

@@ -30,7 +30,8 @@ struct CheckCommand: AsyncParsableCommand {
         var desired: DesiredState?
         var problems: [String] = []
         if let path = settings.dynamic {
-            switch DesiredState.load(path: path, rootKey: settings.rootKey, target: settings.traefikTarget) {
+            let target = TraefikAPI.target(configured: settings.traefikVersion, pods: traefikAPI.isEmpty ? [] : await traefikAPI.versions())
+            switch DesiredState.load(path: path, rootKey: settings.rootKey, target: target) {
             case .success(let state): desired = state
             case .failure(let error): problems = error.problems
             }
@@ -68,7 +69,7 @@ struct CheckCommand: AsyncParsableCommand {
             if let remedy = node.notifications.remedy { lines.append("  remedy: \(remedy)") }
         }
         for pod in report.traefik {
-            lines.append("traefik \(pod.endpoint): \(pod.error ?? (pod.converged ? "converged" : "NOT converged (\(pod.missingRouters.count) missing, \(pod.unexpectedRouters.count) unexpected)"))")
+            lines.append("traefik \(pod.endpoint) (\(pod.version.map { "Traefik \($0)" } ?? "version unknown")): \(pod.error ?? (pod.converged ? "converged" : "NOT converged (\(pod.missingRouters.count) missing, \(pod.unexpectedRouters.count) unexpected)"))")
         }
         for user in report.access?.users ?? [] {
             let verdict = user.missing.isEmpty

@@ -27,7 +27,7 @@ struct DiffCommand: AsyncParsableCommand {
         guard let nanoseconds = GoDuration.parse(timeout) else { throw ValidationError("--timeout: expected a duration such as 10s") }
         let (settings, logger) = try CommandSupport.start(self.settings, logging)
         var standardError = StandardError()
-        let desired = try CommandSupport.desired(settings, invalidExitCode: 2)
+        let desired = try await CommandSupport.desired(settings, invalidExitCode: 2, logger: logger)
         let target = try CommandSupport.target(settings, logger: logger, reconnectTimeout: .seconds(2))
         do {
             try await CommandSupport.reachRedis(target, until: .now + .nanoseconds(nanoseconds), timeout: timeout)

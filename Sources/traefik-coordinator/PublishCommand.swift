@@ -34,7 +34,7 @@ struct PublishCommand: AsyncParsableCommand {
         guard let nanoseconds = GoDuration.parse(timeout) else { throw ValidationError("--timeout: expected a duration such as 30s") }
         let (settings, logger) = try CommandSupport.start(self.settings, logging)
         var standardError = StandardError()
-        let desired = try CommandSupport.desired(settings, invalidExitCode: 1)
+        let desired = try await CommandSupport.desired(settings, invalidExitCode: 1, logger: logger)
         // Short per-command retries: this command retries transient failures itself, within --timeout.
         let target = try CommandSupport.target(settings, logger: logger, reconnectTimeout: .seconds(2))
         defer { Task { await target.close() } }
@@ -83,13 +83,17 @@ enum CommandSupport {
     }
 
     /// The validated desired configuration, or its problems on standard error and `invalidExitCode`.
-    static func desired(_ settings: CoordinatorSettings, invalidExitCode: Int32) throws -> DesiredState {
+    /// Validated for the oldest Traefik that reads the keys: `traefik.version`, or the oldest pod of
+    /// `traefik.apiEndpoints` (`/api/version`) when that is older.
+    static func desired(_ settings: CoordinatorSettings, invalidExitCode: Int32, logger: Logger) async throws -> DesiredState {
         var standardError = StandardError()
         guard let path = settings.dynamic else {
             print("traefik-coordinator: traefik.dynamic is not set", to: &standardError)
             throw ExitCode(2)
         }
-        switch DesiredState.load(path: path, rootKey: settings.rootKey, target: settings.traefikTarget) {
+        let api = try fromSettings { try TraefikAPI(settings: settings, logger: logger) }
+        let target = TraefikAPI.target(configured: settings.traefikVersion, pods: api.isEmpty ? [] : await api.versions())
+        switch DesiredState.load(path: path, rootKey: settings.rootKey, target: target) {
         case .success(let state):
             return state
         case .failure(let error):

@@ -402,7 +402,7 @@ struct CoordinatorRunTests {
             }
             try await deployment.cluster.cli(master, "DEL", "traefik/http/routers/intruder/rule", "traefik/http/routers/intruder/service")
             let metrics = observer.metrics()
-            #expect(metrics.contains("traefik_coordinator_traefik_pods "))
+            #expect(metrics.contains("traefik_coordinator_traefik_pods{version=\"3.7.15\"} 1"), "pods per Traefik version")
             let gauges = metrics.split(separator: "\n").filter { $0.hasPrefix("traefik_coordinator_notifications_healthy{") }
             let values = gauges.map { line -> (role: String, value: Double?) in
                 let role = line.contains("role=\"master\"") ? "master" : "replica"

@@ -160,6 +160,12 @@ public struct HealthReport: Sendable, Hashable, Codable {
                         "Traefik \(label) has not converged: \(pod.missingRouters.count) routers missing, \(pod.unexpectedRouters.count) unexpected")
                 }
                 for router in pod.routersInError.prefix(5) { report.warnings.append("Traefik \(label): router \(router)") }
+                if let configured = settings.traefikVersion, let version = pod.version.flatMap(TraefikVersion.init(parsing:)),
+                    version < configured
+                {
+                    report.warnings.append(
+                        "Traefik \(label) runs \(version), older than traefik.version \(configured): configurations are validated for the oldest pod, \(version); lower traefik.version or upgrade the pod")
+                }
             }
         }
         return report

@@ -1,4 +1,5 @@
 public import Logging
+public import TraefikConfig
 
 /// The Traefik pods whose API is checked for convergence (`traefik.apiEndpoints`), with the TLS settings
 /// (`traefik.apiTLS`) for the `https://` ones, loaded once at start.
@@ -28,6 +29,26 @@ public struct TraefikAPI: Sendable {
 
     /// True when no endpoint is configured.
     public var isEmpty: Bool { endpoints.isEmpty }
+
+    /// Every pod's Traefik version (`/api/version`; nil for a pod that did not answer), in the order of the settings.
+    public func versions() async -> [(pod: String, version: TraefikVersion?)] {
+        var found: [(pod: String, version: TraefikVersion?)] = []
+        for (label, address, endpoint) in TraefikConvergence.pods(endpoints) {
+            found.append((label, await TraefikConvergence.version(
+                endpoint: endpoint, address: address, tls: endpoint.scheme == .https ? tls : nil, logger: logger)))
+        }
+        return found
+    }
+
+    /// What to validate for: the oldest of `traefik.version` and the pods' versions (`pods`), named by where it
+    /// came from; the newest known when neither says.
+    public static func target(configured: TraefikVersion?, pods: [(pod: String, version: TraefikVersion?)]) -> TraefikTarget {
+        var target = configured.map { TraefikTarget.clamped($0, source: "traefik.version") }
+        for case let (pod, version?) in pods where target == nil || version < target!.version {
+            target = TraefikTarget.clamped(version, source: "pod \(pod)")
+        }
+        return target ?? .newest
+    }
 
     /// Every pod's status against the `desired` routers (`http/name`, …), in the order of the settings.
     func check(desired: Set<String>) async -> [TraefikPodStatus] {

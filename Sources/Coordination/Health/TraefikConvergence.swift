@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TraefikConfig
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,6 +20,8 @@ public struct TraefikPodStatus: Sendable, Hashable, Codable {
     /// Routers from Redis that Traefik reports in error or disabled, with its message.
     public var routersInError: [String]
     public var error: String?
+    /// The pod's Traefik version (`/api/version`), when it answered.
+    public var version: String?
 }
 
 /// Polls Traefik pods' `/api/rawdata` and compares their `@redis` routers with the desired ones.
@@ -54,7 +57,8 @@ enum TraefikConvergence {
     ) async -> TraefikPodStatus {
         var status = TraefikPodStatus(
             endpoint: label, reachable: false, converged: false, convergedSince: nil, missingRouters: [], unexpectedRouters: [],
-            routersInError: [], error: nil)
+            routersInError: [], error: nil, version: nil)
+        status.version = await version(endpoint: endpoint, address: address, tls: tls, logger: logger)?.description
         var rawdata = endpoint
         rawdata.requestTarget = "/api/rawdata"
         do {
@@ -83,6 +87,17 @@ enum TraefikConvergence {
             status.error = "\(error)"
         }
         return status
+    }
+
+    /// The pod's Traefik version from `/api/version` (`{"Version":"3.2.3",…}`), or nil when it did not say.
+    static func version(endpoint: HTTPEndpoint, address: String, tls: HTTPClientTLS?, logger: Logger) async -> TraefikVersion? {
+        var request = endpoint
+        request.requestTarget = "/api/version"
+        guard let (code, body) = try? await HTTPFetch.get(request, address: address, tls: tls, timeout: .seconds(3), logger: logger),
+            code == 200, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let text = object["Version"] as? String
+        else { return nil }
+        return TraefikVersion(parsing: text)
     }
 
     /// IPv4 addresses of `host` (itself when it is an address).
