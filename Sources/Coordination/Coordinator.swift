@@ -288,6 +288,12 @@ public actor Coordinator {
         } else {
             await problems.succeeded(.health)
         }
+        if let refused = report.nodes.first(where: { $0.notifications.state == .inconclusive && $0.notifications.remedy?.hasPrefix("ACL SETUSER") == true }) {
+            await problems.failed(
+                .probeChannel, kind: .permission, message: "\(refused.address): \(refused.notifications.detail)", fix: refused.notifications.remedy)
+        } else if report.masterUnreachable == nil {
+            await problems.succeeded(.probeChannel)
+        }
         var failing = Set<String>()
         for node in report.nodes where !node.notifications.isHealthy && node.notifications.state != .inconclusive {
             failing.insert(node.address)

@@ -87,7 +87,7 @@ public struct NotificationHealthChecker: Sendable {
             health.detail = "\(error)"
             return health
         }
-        if !health.isHealthy { health.remedy = NodeNotificationHealth.remedy(node: node.description, required: required.description) }
+        if !health.isHealthy, health.remedy == nil { health.remedy = NodeNotificationHealth.remedy(node: node.description, required: required.description) }
         return health
     }
 
@@ -124,6 +124,10 @@ public struct NotificationHealthChecker: Sendable {
         } catch {
             health.state = .inconclusive
             health.detail = "CONFIG is not allowed and the probe failed: \(error)"
+            if (error as? RedisError)?.serverError?.kind == .noPermission {
+                // The probe's channels: the keyspace channel of a probe key, and a control channel.
+                health.remedy = "ACL SETUSER \(data.username ?? "default") &__keyspace@\(data.database)__:\(keys.prefix)* &\(keys.prefix)* (and the same rules in your aclfile)"
+            }
             return
         }
         let deadline = ContinuousClock.now + probeTimeout

@@ -27,6 +27,8 @@ public actor RedisProblemLog {
         case keyspaceChannel
         /// Announcing our release of the lease on shutdown.
         case releaseAnnouncement
+        /// Subscribing to the notification probe's channels (where CONFIG is not allowed).
+        case probeChannel
     }
 
     /// How a problem is classified for operators.
@@ -145,6 +147,7 @@ public actor RedisProblemLog {
         case .releaseChannel: what = "cannot subscribe to the lease's release announcements (followers take over only at their next retry)"
         case .keyspaceChannel: what = "cannot subscribe to keyspace events (changes are verified only every check interval)"
         case .releaseAnnouncement: what = "the lease was released but the release could not be announced (followers take over at their next retry)"
+        case .probeChannel: what = "the keyspace-notification probe cannot subscribe (notifications cannot be verified where CONFIG is blocked)"
         }
         switch kind {
         case .transient: return "\(what): Redis failed; retrying with backoff"
