@@ -31,7 +31,9 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
     /// Sentinel discovery failed; transient or not as ``SentinelError/isTransient`` says.
     case sentinel(SentinelError)
     /// The server accepted the TCP connection and closed it at our first command, without a reply: a TLS port
-    /// refusing plaintext, or a server refusing our client certificate. `hint` says what to check.
+    /// refusing plaintext, or a server refusing our client certificate — or a server going down just then.
+    /// Transient by itself (retried); when it persists it is a configuration error (``persistsAsConfiguration``).
+    /// `hint` says what to check.
     case closedAtFirstCommand(RedisAddress, hint: String)
 
     /// The server error, if this is one.
@@ -44,7 +46,7 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
     /// or the network dropped). Credentials, permissions and protocol violations are not transient.
     public var isTransient: Bool {
         switch self {
-        case .connectTimeout, .connectFailed, .connectionClosed, .commandTimeout:
+        case .connectTimeout, .connectFailed, .connectionClosed, .commandTimeout, .closedAtFirstCommand:
             return true
         case .server(let error):
             return error.kind == .loading || error.kind == .masterDown || error.kind == .busy
@@ -52,10 +54,16 @@ public enum RedisError: Error, Sendable, CustomStringConvertible {
             return error.isTransient
         case .sentinel(let error):
             return error.isTransient
-        case .cancelled, .clientClosed, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply,
-            .closedAtFirstCommand:
+        case .cancelled, .clientClosed, .authenticationFailed, .authenticationRequired, .protocolViolation, .unexpectedReply:
             return false
         }
+    }
+
+    /// True for a transient failure that, when every attempt for a while ends the same way, is a configuration
+    /// error after all (a TLS port refusing plaintext): a one-shot command stops retrying it after a few seconds.
+    public var persistsAsConfiguration: Bool {
+        if case .closedAtFirstCommand = self { return true }
+        return false
     }
 
     /// How an operator should read the failure: `transient` (retried with backoff; it may cure itself) or

@@ -25,7 +25,8 @@ struct CheckCommand: AsyncParsableCommand {
         let settings = try self.settings.load()
         try logging.bootstrap(settings: settings, defaultLevel: "error")  // the report is the output
         let logger = Logger(label: "traefik-coordinator")
-        let target = try CommandSupport.target(settings, logger: logger)
+        // A one-shot report: a master that does not answer within 5 s is reported, not waited for.
+        let target = try CommandSupport.target(settings, logger: logger, reconnectTimeout: .seconds(5))
         let traefikAPI = try CommandSupport.fromSettings { try TraefikAPI(settings: settings, logger: logger) }
         var desired: DesiredState?
         var problems: [String] = []

@@ -121,13 +121,20 @@ enum CommandSupport {
     /// standard error names the cause, its kind and the setting to fix.
     static func reachRedis(_ target: RedisTarget, until deadline: ContinuousClock.Instant, timeout: String) async throws {
         var attempt = 0
+        // A server that closes every connection at our first command, attempt after attempt (each retried for
+        // the client's reconnect timeout), is a TLS port or refuses our certificate: no longer worth retrying.
+        var persisting = 0
         while true {
             do {
                 _ = try await target.executor.send(RedisCommands.ping())
                 return
             } catch let error as RedisError where !error.isTransient || error.serverError?.kind == .noPermission {
                 throw configurationError(error)
+            } catch let error as RedisError where error.persistsAsConfiguration {
+                persisting += 1
+                if persisting >= 2 { throw configurationError(error, retried: true) }
             } catch let error as RedisError {
+                persisting = 0
                 let remaining = deadline - .now
                 guard remaining > .zero else { throw unreachable(error, after: timeout) }
                 attempt += 1
@@ -136,10 +143,12 @@ enum CommandSupport {
         }
     }
 
-    /// Prints a configuration error (not retried) and returns the exit code 2 to throw.
-    static func configurationError(_ error: RedisError) -> ExitCode {
+    /// Prints a configuration error (not retried, or `retried` until it showed it persists) and returns the
+    /// exit code 2 to throw.
+    static func configurationError(_ error: RedisError, retried: Bool = false) -> ExitCode {
         var standardError = StandardError()
-        print("traefik-coordinator: configuration error (not retried): \(error)", to: &standardError)
+        let how = retried ? "every attempt ended the same way" : "not retried"
+        print("traefik-coordinator: configuration error (\(how)): \(error)", to: &standardError)
         return ExitCode(2)
     }
 

@@ -102,8 +102,8 @@ struct RedisReconnectTests {
         await #expect {
             _ = try await client.send(RedisCommands.ping())
         } throws: { error in
-            if case .connectFailed = error as? RedisError { return true }
-            return false
+            // Refused, normally; a parallel test's server may take the free port meanwhile, and answer otherwise.
+            (error as? RedisError)?.isTransient == true
         }
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(10), "gives up after about reconnectTimeout (generous bound for a loaded machine)")
