@@ -359,7 +359,10 @@ struct CoordinatorRunTests {
             try await waitUntil("Traefik to route the changed router", timeout: .seconds(90)) {
                 try await deployment.traefik.web("/hello.txt", host: "changed5000.test")?.status == 200
             }
-            try await Task.sleep(for: .seconds(3))  // past Traefik's 2 s providers throttle
+            // Past Traefik's throttle and any read still under way: a read of 40,000 keys takes seconds on a
+            // loaded machine, and one begun before our write can see part of it (measured once in five runs:
+            // a read that began just after a 3 s wait saw the new router but not its service).
+            try await Task.sleep(for: .seconds(10))
             let logBefore = deployment.traefik.log.count
             text = text.replacingOccurrences(of: "  services:\n", with: "    fresh:\n      rule: \"Host(`fresh.test`)\"\n      service: fresh\n      entryPoints: [web]\n  services:\n    fresh:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:\(deployment.backend.port)\"\n")
             try deployment.writeDynamic(text)
