@@ -79,7 +79,7 @@ public struct HealthReport: Sendable, Hashable, Codable {
         do {
             topology = try await RedisTopology.discover(target)
         } catch {
-            let kind = RedisProblemLog.kind(of: error, fix: nil)
+            let kind = RedisProblemLog.kind(of: error)
             report.masterUnreachable = Unreachable(kind: kind, message: "\(error)")
             report.failures.append("cannot reach the Redis master (\(kind.rawValue) error): \(error)")
             return report

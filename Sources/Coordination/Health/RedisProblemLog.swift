@@ -83,7 +83,7 @@ public actor RedisProblemLog {
     public func failed(
         _ activity: Activity, error: any Error, fix: String? = nil, now: ContinuousClock.Instant = .now
     ) {
-        let kind = Self.kind(of: error, fix: fix)
+        let kind = Self.kind(of: error)
         failed(activity, kind: kind, message: "\(error)", fix: fix ?? Self.fix(for: error), now: now)
     }
 
@@ -157,7 +157,7 @@ public actor RedisProblemLog {
     }
 
     /// `permission` for an ACL refusal, otherwise what ``RedisError/kind`` says (anything else is transient).
-    static func kind(of error: any Error, fix: String?) -> Kind {
+    static func kind(of error: any Error) -> Kind {
         guard let redis = error as? RedisError else { return .transient }
         if redis.serverError?.kind == .noPermission { return .permission }
         return redis.kind == .transient ? .transient : .configuration

@@ -191,7 +191,7 @@ public actor LeaseElector {
         if let problems {
             await problems.failed(.lease, error: error)
         } else {
-            logger.warning(message, metadata: ["error": "\(error)", "error.kind": "\(RedisProblemLog.kind(of: error, fix: nil).rawValue)"])
+            logger.warning(message, metadata: ["error": "\(error)", "error.kind": "\(RedisProblemLog.kind(of: error).rawValue)"])
         }
     }
 
